@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: MIT */
+/* libctprof: include this to get every public module. */
+#ifndef CTPROF_CTPROF_H
+#define CTPROF_CTPROF_H
+
+#include <ctprof/common.h>
+#include <ctprof/snapshot.h>
+
+#endif
