@@ -1,0 +1,1092 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * JSON -> snapshot. cJSON parses the syntax; this file checks the shape,
+ * naming the JSON path of every problem, and reads every integer from its
+ * literal text so that u64 values are exact over the full range (cJSON
+ * itself keeps numbers only as doubles).
+ *
+ * Exact integers: after cJSON has parsed the document, one pass over the
+ * same text finds every number literal outside strings, in document order.
+ * cJSON builds its tree in document order, so a depth-first walk meets the
+ * number nodes in the same order; the k-th node receives the byte offset of
+ * the k-th literal in its `valueint` (the counts must agree). Field readers
+ * then parse that literal with the strict decimal parsers.
+ *
+ * Leniency and strictness, relative to ktstr's serde loader:
+ * - unknown keys are ignored everywhere; a known key twice in one object is
+ *   an error ("duplicate field `x`"), as in serde;
+ * - a ThreadState key that is missing loads as its absent value (0, "",
+ *   false, [], {}; `state` as '~'), so both the 93- and the 98-field schema
+ *   load; every other non-optional key is required ("missing field `x`");
+ * - Option values (null or missing) load as None;
+ * - strings that are not valid UTF-8 are decoded lossily; map keys too,
+ *   and a map key that occurs twice keeps its last value (serde's BTreeMap
+ *   does the same);
+ * - cpu_affinity is sorted and deduplicated (struct ctprof_cpuset's
+ *   invariant; ktstr always writes it that way).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "codec.h"
+
+/* ---- error paths ---- */
+
+enum { P_ROOT, P_KEY, P_INDEX, P_MAPKEY };
+
+/* One step of the JSON path, linked to its parent on the C stack. */
+struct jpath {
+	const struct jpath *up;
+	const char *key;
+	size_t idx;
+	int kind;
+};
+
+struct dec {
+	const char *name;
+	const char *text;
+	size_t len;
+	struct ctprof_error *err;
+};
+
+/* Longest map key quoted in an error path. */
+#define PATH_KEY_MAX 64
+
+static void path_fmt(struct ctprof_buf *b, const struct jpath *p)
+{
+	char num[24];
+
+	if (!p || p->kind == P_ROOT)
+		return;
+	path_fmt(b, p->up);
+	switch (p->kind) {
+	case P_KEY:
+		if (b->len)
+			ctprof_buf_putc(b, '.');
+		ctprof_buf_puts(b, p->key);
+		break;
+	case P_INDEX:
+		ctprof_buf_putc(b, '[');
+		ctprof_buf_append(b, num, ctprof_fmt_u64(num, p->idx));
+		ctprof_buf_putc(b, ']');
+		break;
+	case P_MAPKEY: {
+		size_t n = strlen(p->key);
+
+		ctprof_buf_putc(b, '[');
+		ctprof_json_put_str(b, p->key, n > PATH_KEY_MAX ? PATH_KEY_MAX : n);
+		if (n > PATH_KEY_MAX)
+			ctprof_buf_puts(b, "...");
+		ctprof_buf_putc(b, ']');
+		break;
+	}
+	}
+}
+
+static int shape_err(struct dec *d, const struct jpath *p, const char *fmt, ...)
+	CTPROF_PRINTF(3, 4);
+
+static int shape_err(struct dec *d, const struct jpath *p, const char *fmt, ...)
+{
+	struct ctprof_buf path = { 0 };
+	char cause[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cause, sizeof(cause), fmt, ap);
+	va_end(ap);
+	path_fmt(&path, p);
+	if (path.len && !path.oom)
+		ctprof_err(d->err, -EBADMSG, "%s: parse JSON: %s: %s", d->name, path.data, cause);
+	else
+		ctprof_err(d->err, -EBADMSG, "%s: parse JSON: %s", d->name, cause);
+	ctprof_buf_free(&path);
+	return -EBADMSG;
+}
+
+static int oom_err(struct dec *d)
+{
+	return ctprof_err(d->err, -ENOMEM, "%s: parse JSON: out of memory", d->name);
+}
+
+/* ---- number literals ---- */
+
+static inline bool is_num_char(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
+}
+
+struct numscan {
+	const char *t;
+	size_t len;
+	size_t pos;
+};
+
+/* Offset of the next number literal outside strings; false at the end. */
+static bool next_number(struct numscan *s, size_t *off)
+{
+	const char *t = s->t;
+	size_t i = s->pos, n = s->len;
+
+	while (i < n) {
+		unsigned char c = (unsigned char)t[i];
+
+		if (c == '"') {
+			/* the closing quote is the first one preceded by an even run of '\' */
+			for (i++; i < n; i++) {
+				const char *q = memchr(t + i, '"', n - i);
+				size_t bs = 0;
+
+				if (!q) {
+					i = n;
+					break;
+				}
+				i = (size_t)(q - t);
+				while (bs < i && t[i - 1 - bs] == '\\')
+					bs++;
+				if (!(bs & 1))
+					break;
+			}
+			i++;
+			continue;
+		}
+		if (c == '-' || (c >= '0' && c <= '9')) {
+			*off = i;
+			for (i++; i < n && is_num_char((unsigned char)t[i]); i++)
+				;
+			s->pos = i;
+			return true;
+		}
+		i++;
+	}
+	s->pos = n;
+	return false;
+}
+
+/* Depth-first, document order; cJSON limits nesting to CJSON_NESTING_LIMIT. */
+static bool assign_offsets(cJSON *item, struct numscan *s)
+{
+	size_t off;
+
+	for (; item; item = item->next) {
+		if (cJSON_IsNumber(item)) {
+			if (!next_number(s, &off))
+				return false;
+			item->valueint = (int)off;
+		} else if (item->child && !assign_offsets(item->child, s)) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static void literal(const struct dec *d, const cJSON *n, const char **s, size_t *l)
+{
+	size_t off = (size_t)n->valueint, i = off;
+
+	while (i < d->len && is_num_char((unsigned char)d->text[i]))
+		i++;
+	*s = d->text + off;
+	*l = i - off;
+}
+
+/* JSON integer syntax: -?(0|[1-9][0-9]*). */
+static bool int_syntax(const char *s, size_t l, bool allow_neg)
+{
+	size_t i = 0;
+
+	if (allow_neg && l && s[0] == '-')
+		i = 1;
+	if (i == l)
+		return false;
+	if (s[i] == '0' && l - i > 1)
+		return false;
+	for (; i < l; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+static int rd_uint(struct dec *d, const cJSON *n, const struct jpath *p, uint64_t max,
+		   const char *tname, bool nullable, uint64_t *out)
+{
+	const char *s;
+	size_t l;
+
+	if (!cJSON_IsNumber(n))
+		goto bad;
+	literal(d, n, &s, &l);
+	if (!int_syntax(s, l, false) || !ctprof_parse_u64(s, l, out))
+		goto bad;
+	if (*out > max)
+		return shape_err(d, p, "%s value %.*s out of range", tname, (int)l, s);
+	return 0;
+bad:
+	return shape_err(d, p, "expected an unsigned integer%s", nullable ? " or null" : "");
+}
+
+static int rd_i32(struct dec *d, const cJSON *n, const struct jpath *p, bool nullable,
+		  int32_t *out)
+{
+	const char *s;
+	size_t l;
+	int64_t v;
+
+	if (!cJSON_IsNumber(n))
+		goto bad;
+	literal(d, n, &s, &l);
+	if (!int_syntax(s, l, true))
+		goto bad;
+	if (!ctprof_parse_i64(s, l, &v) || v < INT32_MIN || v > INT32_MAX)
+		return shape_err(d, p, "i32 value %.*s out of range", (int)l, s);
+	*out = (int32_t)v;
+	return 0;
+bad:
+	return shape_err(d, p, "expected an integer%s", nullable ? " or null" : "");
+}
+
+/* A malloc'd copy of s, decoded lossily when it is not valid UTF-8. */
+static char *dup_text(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (ctprof_utf8_valid(s, n))
+		return ctprof_strndup(s, n);
+	return ctprof_utf8_lossy(s, n);
+}
+
+static int rd_str(struct dec *d, const cJSON *n, const struct jpath *p, bool nullable,
+		  char **out)
+{
+	char *v;
+
+	if (!cJSON_IsString(n) || !n->valuestring)
+		return shape_err(d, p, "expected a string%s", nullable ? " or null" : "");
+	v = dup_text(n->valuestring);
+	if (!v)
+		return oom_err(d);
+	free(*out);
+	*out = v;
+	return 0;
+}
+
+static int rd_bool(struct dec *d, const cJSON *n, const struct jpath *p, bool *out)
+{
+	if (!cJSON_IsBool(n))
+		return shape_err(d, p, "expected a boolean");
+	*out = cJSON_IsTrue(n);
+	return 0;
+}
+
+/*
+ * ThreadState.state is a Rust char: the loader requires a string holding
+ * exactly one Unicode scalar value. An ASCII character is stored as is;
+ * any other scalar (real kernels only report ASCII letters) is stored as
+ * (char)0xFF, which the writer emits as U+FFFD.
+ */
+static int rd_state(struct dec *d, const cJSON *n, const struct jpath *p, char *out)
+{
+	const unsigned char *s;
+	size_t l, seq;
+	char *fixed = NULL;
+
+	if (!cJSON_IsString(n) || !n->valuestring)
+		return shape_err(d, p, "expected a single-character string");
+	s = (const unsigned char *)n->valuestring;
+	l = strlen(n->valuestring);
+	if (!ctprof_utf8_valid((const char *)s, l)) {
+		fixed = ctprof_utf8_lossy((const char *)s, l);
+		if (!fixed)
+			return oom_err(d);
+		s = (const unsigned char *)fixed;
+		l = strlen(fixed);
+	}
+	seq = !l ? 0 : s[0] < 0x80 ? 1 : s[0] < 0xE0 ? 2 : s[0] < 0xF0 ? 3 : 4;
+	if (!l || seq != l) {
+		free(fixed);
+		return shape_err(d, p, "expected a single-character string");
+	}
+	*out = s[0] < 0x80 ? (char)s[0] : (char)0xFF;
+	free(fixed);
+	return 0;
+}
+
+/* ---- maps ---- */
+
+/*
+ * Put the elements of base[0..n) in order (cmp on the elements, ties by
+ * original position) and keep only the last of each run of equal keys,
+ * calling drop() on the others. Returns the new count in *n_out.
+ */
+struct canon_ctx {
+	const char *base;
+	size_t stride;
+	int (*cmp)(const void *, const void *);
+};
+
+static int canon_idx_cmp(const void *a, const void *b, void *arg)
+{
+	const struct canon_ctx *c = arg;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int r = c->cmp(c->base + x * c->stride, c->base + y * c->stride);
+
+	if (r)
+		return r;
+	return x < y ? -1 : x > y;
+}
+
+static int map_canon(void *base, size_t stride, size_t n, int (*cmp)(const void *, const void *),
+		     void (*drop)(void *), size_t *n_out)
+{
+	struct canon_ctx c = { base, stride, cmp };
+	char *b = base, *tmp;
+	size_t *idx, i, j;
+
+	*n_out = n;
+	for (i = 1; i < n; i++)
+		if (cmp(b + (i - 1) * stride, b + i * stride) >= 0)
+			break;
+	if (i >= n)
+		return 0;
+	idx = ctprof_calloc(n, sizeof(*idx));
+	tmp = ctprof_calloc(n, stride);
+	if (!idx || !tmp) {
+		free(idx);
+		free(tmp);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++)
+		idx[i] = i;
+	qsort_r(idx, n, sizeof(*idx), canon_idx_cmp, &c);
+	for (i = 0, j = 0; i < n; i++) {
+		char *e = b + idx[i] * stride;
+
+		if (i + 1 < n && cmp(e, b + idx[i + 1] * stride) == 0) {
+			drop(e);
+			continue;
+		}
+		memcpy(tmp + j * stride, e, stride);
+		j++;
+	}
+	memcpy(b, tmp, j * stride);
+	free(idx);
+	free(tmp);
+	*n_out = j;
+	return 0;
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void kv_drop(void *e)
+{
+	free(((struct ctprof_kv *)e)->key);
+}
+
+static void strkv_drop(void *e)
+{
+	free(((struct ctprof_strkv *)e)->key);
+	free(((struct ctprof_strkv *)e)->value);
+}
+
+static void cg_drop(void *e)
+{
+	struct ctprof_cgroup_entry *c = e;
+
+	free(c->path);
+	ctprof_cgroup_stats_clear(&c->stats);
+}
+
+static size_t count_children(const cJSON *n)
+{
+	size_t k = 0;
+	const cJSON *c;
+
+	for (c = n->child; c; c = c->next)
+		k++;
+	return k;
+}
+
+static int dec_kvmap(struct dec *d, const cJSON *obj, const struct jpath *p,
+		     struct ctprof_kvmap *m)
+{
+	struct ctprof_kv *items;
+	const cJSON *c;
+	size_t n, k = 0, i;
+	int rc;
+
+	if (!cJSON_IsObject(obj))
+		return shape_err(d, p, "expected an object");
+	n = count_children(obj);
+	items = ctprof_calloc(n, sizeof(*items));
+	if (!items)
+		return oom_err(d);
+	for (c = obj->child; c; c = c->next, k++) {
+		struct jpath kp = { p, c->string, 0, P_MAPKEY };
+
+		items[k].key = dup_text(c->string);
+		if (!items[k].key) {
+			rc = oom_err(d);
+			goto fail;
+		}
+		rc = rd_uint(d, c, &kp, UINT64_MAX, "u64", false, &items[k].value);
+		if (rc) {
+			k++;
+			goto fail;
+		}
+	}
+	if (map_canon(items, sizeof(*items), n, key_cmp, kv_drop, &k)) {
+		k = n;
+		rc = oom_err(d);
+		goto fail;
+	}
+	ctprof_kvmap_clear(m);
+	m->items = items;
+	m->n = k;
+	return 0;
+fail:
+	for (i = 0; i < k; i++)
+		free(items[i].key);
+	free(items);
+	return rc;
+}
+
+static int dec_strmap(struct dec *d, const cJSON *obj, const struct jpath *p,
+		      struct ctprof_strmap *m)
+{
+	struct ctprof_strkv *items;
+	const cJSON *c;
+	size_t n, k = 0, i;
+	int rc;
+
+	if (!cJSON_IsObject(obj))
+		return shape_err(d, p, "expected an object or null");
+	n = count_children(obj);
+	items = ctprof_calloc(n, sizeof(*items));
+	if (!items)
+		return oom_err(d);
+	for (c = obj->child; c; c = c->next, k++) {
+		struct jpath kp = { p, c->string, 0, P_MAPKEY };
+
+		items[k].key = dup_text(c->string);
+		if (!items[k].key) {
+			rc = oom_err(d);
+			goto fail;
+		}
+		rc = rd_str(d, c, &kp, false, &items[k].value);
+		if (rc) {
+			k++;
+			goto fail;
+		}
+	}
+	if (map_canon(items, sizeof(*items), n, key_cmp, strkv_drop, &k)) {
+		k = n;
+		rc = oom_err(d);
+		goto fail;
+	}
+	ctprof_strmap_clear(m);
+	m->items = items;
+	m->n = k;
+	return 0;
+fail:
+	for (i = 0; i < k; i++)
+		strkv_drop(&items[i]);
+	free(items);
+	return rc;
+}
+
+static int gov_cmp(const void *a, const void *b)
+{
+	uint32_t x = ((const struct ctprof_governor *)a)->cpu;
+	uint32_t y = ((const struct ctprof_governor *)b)->cpu;
+
+	return x < y ? -1 : x > y;
+}
+
+static void gov_drop(void *e)
+{
+	free(((struct ctprof_governor *)e)->governor);
+}
+
+/* HostContext.cpufreq_governor: {"<cpu>": "<governor>"}. */
+static int dec_governors(struct dec *d, const cJSON *obj, const struct jpath *p,
+			 struct ctprof_host *h)
+{
+	struct ctprof_governor *g;
+	const cJSON *c;
+	size_t n, k = 0, i;
+	int rc;
+
+	if (!cJSON_IsObject(obj))
+		return shape_err(d, p, "expected an object or null");
+	n = count_children(obj);
+	g = ctprof_calloc(n, sizeof(*g));
+	if (!g)
+		return oom_err(d);
+	for (c = obj->child; c; c = c->next, k++) {
+		struct jpath kp = { p, c->string, 0, P_MAPKEY };
+		size_t kl = strlen(c->string);
+		uint64_t cpu;
+
+		if (!int_syntax(c->string, kl, false) || !ctprof_parse_u64(c->string, kl, &cpu) ||
+		    cpu > UINT32_MAX) {
+			rc = shape_err(d, &kp, "key: expected a cpu number");
+			goto fail;
+		}
+		g[k].cpu = (uint32_t)cpu;
+		rc = rd_str(d, c, &kp, false, &g[k].governor);
+		if (rc) {
+			k++;
+			goto fail;
+		}
+	}
+	if (map_canon(g, sizeof(*g), n, gov_cmp, gov_drop, &k)) {
+		k = n;
+		rc = oom_err(d);
+		goto fail;
+	}
+	for (i = 0; i < h->n_cpufreq_governor; i++)
+		free(h->cpufreq_governor[i].governor);
+	free(h->cpufreq_governor);
+	h->cpufreq_governor = g;
+	h->n_cpufreq_governor = k;
+	return 0;
+fail:
+	for (i = 0; i < k; i++)
+		free(g[i].governor);
+	free(g);
+	return rc;
+}
+
+static int dec_enum(struct dec *d, const cJSON *n, const struct jpath *p,
+		    const char *const names[4], unsigned *out)
+{
+	unsigned i;
+
+	if (cJSON_IsString(n) && n->valuestring)
+		for (i = 1; i < 4; i++)
+			if (strcmp(n->valuestring, names[i]) == 0) {
+				*out = i;
+				return 0;
+			}
+	if (!cJSON_IsString(n))
+		return shape_err(d, p, "expected a string or null");
+	return shape_err(d, p, "unknown variant, expected one of `%s`, `%s`, `%s`", names[1],
+			 names[2], names[3]);
+}
+
+/* ---- threads ---- */
+
+static const struct ctprof_field_desc *fields;
+static uint8_t sorted_fields[CTPROF_F__COUNT]; /* field indices in name byte order */
+static pthread_once_t sorted_once = PTHREAD_ONCE_INIT;
+
+static int field_name_cmp(const void *a, const void *b)
+{
+	return strcmp(fields[*(const uint8_t *)a].name, fields[*(const uint8_t *)b].name);
+}
+
+static void sort_fields(void)
+{
+	size_t i;
+
+	fields = ctprof_fields();
+	for (i = 0; i < CTPROF_F__COUNT; i++)
+		sorted_fields[i] = (uint8_t)i;
+	qsort(sorted_fields, CTPROF_F__COUNT, 1, field_name_cmp);
+}
+
+/* Field index of a ThreadState key, or -1. */
+static int field_lookup(const char *key)
+{
+	size_t lo = 0, hi = CTPROF_F__COUNT;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(fields[sorted_fields[mid]].name, key);
+
+		if (c == 0)
+			return sorted_fields[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+static int u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int dec_cpuset(struct dec *d, const cJSON *arr, const struct jpath *p,
+		      struct ctprof_cpuset *cs)
+{
+	const cJSON *c;
+	uint32_t *cpus;
+	size_t n, k = 0, i, j;
+	uint64_t v;
+	int rc;
+
+	if (!cJSON_IsArray(arr))
+		return shape_err(d, p, "expected an array");
+	n = count_children(arr);
+	cpus = ctprof_calloc(n, sizeof(*cpus));
+	if (!cpus)
+		return oom_err(d);
+	for (c = arr->child; c; c = c->next, k++) {
+		struct jpath ip = { p, NULL, k, P_INDEX };
+
+		rc = rd_uint(d, c, &ip, UINT32_MAX, "u32", false, &v);
+		if (rc) {
+			free(cpus);
+			return rc;
+		}
+		cpus[k] = (uint32_t)v;
+	}
+	for (i = 1; i < n; i++)
+		if (cpus[i - 1] >= cpus[i])
+			break;
+	if (i < n) {
+		qsort(cpus, n, sizeof(*cpus), u32_cmp);
+		for (i = 0, j = 0; i < n; i++)
+			if (!j || cpus[j - 1] != cpus[i])
+				cpus[j++] = cpus[i];
+		n = j;
+	}
+	free(cs->cpus);
+	cs->cpus = cpus;
+	cs->n = n;
+	return 0;
+}
+
+struct schema_tally {
+	bool all_new; /* every thread so far has all five capture flags */
+	bool any_flag; /* some thread has at least one */
+};
+
+static int dec_thread(struct dec *d, const cJSON *obj, const struct jpath *p,
+		      struct ctprof_thread *t, struct schema_tally *st)
+{
+	uint64_t seen[2] = { 0, 0 };
+	bool exited_seen = false;
+	size_t hint = 0, i, nflags = 0;
+	const cJSON *c;
+	uint64_t v;
+	int rc;
+
+	if (!cJSON_IsObject(obj))
+		return shape_err(d, p, "expected an object");
+	for (c = obj->child; c; c = c->next) {
+		const char *key = c->string;
+		const struct ctprof_field_desc *f;
+		struct jpath fp = { p, key, 0, P_KEY };
+		void *dst;
+		int fi;
+
+		/* files list keys in table order: try the next one first */
+		if (hint < CTPROF_F__COUNT && strcmp(key, fields[hint].name) == 0)
+			fi = (int)hint;
+		else
+			fi = field_lookup(key);
+		if (fi < 0) {
+			if (strcmp(key, CTPROF_J_EXITED) == 0) {
+				if (exited_seen)
+					return shape_err(d, p, "duplicate field `%s`", key);
+				exited_seen = true;
+				rc = rd_bool(d, c, &fp, &t->exited);
+				if (rc)
+					return rc;
+			}
+			continue;
+		}
+		hint = (size_t)fi + 1;
+		if (seen[fi / 64] & (1ull << (fi % 64)))
+			return shape_err(d, p, "duplicate field `%s`", key);
+		seen[fi / 64] |= 1ull << (fi % 64);
+		f = &fields[fi];
+		dst = ctprof_field_ptr(t, f);
+		switch (f->ftype) {
+		case CTPROF_FT_U32:
+			rc = rd_uint(d, c, &fp, UINT32_MAX, "u32", false, &v);
+			if (!rc)
+				*(uint32_t *)dst = (uint32_t)v;
+			break;
+		case CTPROF_FT_U64:
+			rc = rd_uint(d, c, &fp, UINT64_MAX, "u64", false, dst);
+			break;
+		case CTPROF_FT_I32:
+			rc = rd_i32(d, c, &fp, false, dst);
+			break;
+		case CTPROF_FT_BOOL:
+			rc = rd_bool(d, c, &fp, dst);
+			break;
+		case CTPROF_FT_STR:
+			rc = rd_str(d, c, &fp, false, dst);
+			break;
+		case CTPROF_FT_CHAR:
+			rc = rd_state(d, c, &fp, dst);
+			break;
+		case CTPROF_FT_CPUSET:
+			rc = dec_cpuset(d, c, &fp, dst);
+			break;
+		case CTPROF_FT_KVMAP:
+			rc = dec_kvmap(d, c, &fp, dst);
+			break;
+		default:
+			rc = shape_err(d, &fp, "internal error: unknown field type");
+			break;
+		}
+		if (rc)
+			return rc;
+		if ((size_t)fi >= CTPROF_THREAD_FIRST_FLAG)
+			nflags++;
+	}
+	/* absent strings load as "" */
+	for (i = 0; i < CTPROF_F__COUNT; i++) {
+		char **sp;
+
+		if (fields[i].ftype != CTPROF_FT_STR)
+			continue;
+		sp = ctprof_field_ptr(t, &fields[i]);
+		if (!*sp && !(*sp = ctprof_strdup("")))
+			return oom_err(d);
+	}
+	if (nflags != CTPROF_THREAD_NFIELDS - CTPROF_THREAD_FIRST_FLAG)
+		st->all_new = false;
+	if (nflags)
+		st->any_flag = true;
+	return 0;
+}
+
+static int dec_threads(struct dec *d, const cJSON *arr, const struct jpath *p,
+		       struct ctprof_snapshot *s)
+{
+	struct schema_tally st = { true, false };
+	const cJSON *c;
+	size_t n, k = 0;
+	int rc;
+
+	if (!cJSON_IsArray(arr))
+		return shape_err(d, p, "expected an array");
+	pthread_once(&sorted_once, sort_fields);
+	n = count_children(arr);
+	s->threads = ctprof_calloc(n, sizeof(*s->threads));
+	if (!s->threads)
+		return oom_err(d);
+	for (c = arr->child; c; c = c->next, k++) {
+		struct jpath ip = { p, NULL, k, P_INDEX };
+		struct ctprof_thread *t = &s->threads[k];
+
+		t->state = '~';
+		s->n_threads = k + 1; /* so that an error frees what was read */
+		rc = dec_thread(d, c, &ip, t, &st);
+		if (rc)
+			return rc;
+	}
+	if (!n)
+		s->schema = CTPROF_SCHEMA_NONE;
+	else if (st.all_new)
+		s->schema = CTPROF_SCHEMA_NEW;
+	else if (!st.any_flag)
+		s->schema = CTPROF_SCHEMA_OLD;
+	else
+		s->schema = CTPROF_SCHEMA_MIXED;
+	return 0;
+}
+
+/* ---- structs ---- */
+
+static int dec_struct(struct dec *d, const cJSON *obj, const struct jpath *p,
+		      const struct ctprof_jstruct *L, void *base);
+
+static int dec_cgroups(struct dec *d, const cJSON *obj, const struct jpath *p,
+		       struct ctprof_snapshot *s)
+{
+	struct ctprof_cgroup_entry *e;
+	const cJSON *c;
+	size_t n, k = 0, i;
+	int rc;
+
+	if (!cJSON_IsObject(obj))
+		return shape_err(d, p, "expected an object");
+	n = count_children(obj);
+	e = ctprof_calloc(n, sizeof(*e));
+	if (!e)
+		return oom_err(d);
+	for (c = obj->child; c; c = c->next) {
+		struct jpath kp = { p, c->string, 0, P_MAPKEY };
+
+		ctprof_cgroup_stats_init(&e[k].stats);
+		e[k].path = dup_text(c->string);
+		k++;
+		if (!e[k - 1].path) {
+			rc = oom_err(d);
+			goto fail;
+		}
+		rc = dec_struct(d, c, &kp, &ctprof_j_cgroup_stats, &e[k - 1].stats);
+		if (rc)
+			goto fail;
+	}
+	if (map_canon(e, sizeof(*e), n, key_cmp, cg_drop, &k)) {
+		k = n;
+		rc = oom_err(d);
+		goto fail;
+	}
+	s->cgroups = e;
+	s->n_cgroups = k;
+	return 0;
+fail:
+	for (i = 0; i < k; i++)
+		cg_drop(&e[i]);
+	free(e);
+	return rc;
+}
+
+static bool field_required(enum ctprof_jkind k)
+{
+	switch (k) {
+	case CTPROF_J_U64:
+	case CTPROF_J_U16:
+	case CTPROF_J_BOOL:
+	case CTPROF_J_STR:
+	case CTPROF_J_KVMAP:
+	case CTPROF_J_STRUCT:
+	case CTPROF_J_THREADS:
+	case CTPROF_J_CGROUPS:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int dec_field(struct dec *d, const cJSON *c, const struct jpath *fp,
+		     const struct ctprof_jfield *f, void *base)
+{
+	char *p = (char *)base + f->off;
+	bool is_null = cJSON_IsNull(c);
+	uint64_t v;
+	int rc;
+
+	switch (f->kind) {
+	case CTPROF_J_U64:
+		return rd_uint(d, c, fp, UINT64_MAX, "u64", false, (uint64_t *)(void *)p);
+	case CTPROF_J_U16:
+		rc = rd_uint(d, c, fp, UINT16_MAX, "u16", false, &v);
+		if (!rc)
+			*(uint16_t *)(void *)p = (uint16_t)v;
+		return rc;
+	case CTPROF_J_BOOL:
+		return rd_bool(d, c, fp, (bool *)(void *)p);
+	case CTPROF_J_STR:
+		return rd_str(d, c, fp, false, (char **)(void *)p);
+	case CTPROF_J_NSTR:
+	case CTPROF_J_O_STR:
+		if (is_null) {
+			free(*(char **)(void *)p);
+			*(char **)(void *)p = NULL;
+			return 0;
+		}
+		return rd_str(d, c, fp, true, (char **)(void *)p);
+	case CTPROF_J_OPT_U64:
+	case CTPROF_J_O_U64: {
+		struct ctprof_opt_u64 *o = (void *)p;
+
+		o->set = false;
+		o->v = 0;
+		if (is_null)
+			return 0;
+		rc = rd_uint(d, c, fp, UINT64_MAX, "u64", true, &o->v);
+		o->set = !rc;
+		return rc;
+	}
+	case CTPROF_J_OPT_I32: {
+		struct ctprof_opt_i32 *o = (void *)p;
+
+		o->set = false;
+		o->v = 0;
+		if (is_null)
+			return 0;
+		rc = rd_i32(d, c, fp, true, &o->v);
+		o->set = !rc;
+		return rc;
+	}
+	case CTPROF_J_KVMAP:
+		return dec_kvmap(d, c, fp, (void *)p);
+	case CTPROF_J_STRUCT:
+		return dec_struct(d, c, fp, f->sub, p);
+	case CTPROF_J_PSTRUCT:
+	case CTPROF_J_O_PSTRUCT: {
+		void **pp = (void **)(void *)p;
+
+		if (is_null)
+			return 0;
+		if (!cJSON_IsObject(c))
+			return shape_err(d, fp, "expected an object or null");
+		*pp = ctprof_calloc(1, f->size);
+		if (!*pp)
+			return oom_err(d);
+		return dec_struct(d, c, fp, f->sub, *pp);
+	}
+	case CTPROF_J_THREADS:
+		return dec_threads(d, c, fp, base);
+	case CTPROF_J_CGROUPS:
+		return dec_cgroups(d, c, fp, base);
+	case CTPROF_J_O_STRMAP: {
+		bool *has = (bool *)((char *)base + f->aux);
+
+		*has = false;
+		if (is_null)
+			return 0;
+		rc = dec_strmap(d, c, fp, (void *)p);
+		*has = !rc;
+		return rc;
+	}
+	case CTPROF_J_O_GOVERNOR:
+		if (is_null)
+			return 0;
+		return dec_governors(d, c, fp, base);
+	case CTPROF_J_O_DELAYACCT:
+	case CTPROF_J_O_XACCT: {
+		unsigned e = 0;
+
+		if (!is_null) {
+			rc = dec_enum(d, c, fp,
+				      f->kind == CTPROF_J_O_XACCT ? ctprof_j_xacct_names
+								  : ctprof_j_delayacct_names,
+				      &e);
+			if (rc)
+				return rc;
+		}
+		if (f->kind == CTPROF_J_O_XACCT)
+			*(enum ctprof_xacct *)(void *)p = (enum ctprof_xacct)e;
+		else
+			*(enum ctprof_delayacct *)(void *)p = (enum ctprof_delayacct)e;
+		return 0;
+	}
+	case CTPROF_J_O_STRUCT: {
+		bool *has = (bool *)((char *)base + f->aux);
+
+		*has = false;
+		if (is_null)
+			return 0;
+		if (!cJSON_IsObject(c))
+			return shape_err(d, fp, "expected an object or null");
+		rc = dec_struct(d, c, fp, f->sub, p);
+		*has = !rc;
+		return rc;
+	}
+	}
+	return shape_err(d, fp, "internal error: unknown field kind");
+}
+
+static int dec_struct(struct dec *d, const cJSON *obj, const struct jpath *p,
+		      const struct ctprof_jstruct *L, void *base)
+{
+	uint64_t seen = 0;
+	size_t hint = 0, i;
+	const cJSON *c;
+	int rc;
+
+	if (!cJSON_IsObject(obj))
+		return shape_err(d, p, "expected an object");
+	for (c = obj->child; c; c = c->next) {
+		struct jpath fp = { p, c->string, 0, P_KEY };
+
+		i = hint < L->n && strcmp(c->string, L->f[hint].key) == 0 ? hint : L->n;
+		if (i == L->n)
+			for (i = 0; i < L->n; i++)
+				if (strcmp(c->string, L->f[i].key) == 0)
+					break;
+		if (i == L->n)
+			continue; /* unknown keys are ignored */
+		hint = i + 1;
+		if (seen & (1ull << i))
+			return shape_err(d, p, "duplicate field `%s`", L->f[i].key);
+		seen |= 1ull << i;
+		rc = dec_field(d, c, &fp, &L->f[i], base);
+		if (rc)
+			return rc;
+	}
+	for (i = 0; i < L->n; i++)
+		if (!(seen & (1ull << i)) && field_required(L->f[i].kind))
+			return shape_err(d, p, "missing field `%s`", L->f[i].key);
+	return 0;
+}
+
+/* ---- entry point ---- */
+
+static bool json_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+CTPROF_API int ctprof_snapshot_from_json(const char *json, size_t len, const char *name,
+					 struct ctprof_snapshot **out, struct ctprof_error *err)
+{
+	struct dec d = { name ? name : "(json)", json, len, err };
+	struct jpath root = { NULL, NULL, 0, P_ROOT };
+	struct numscan ns = { json, len, 0 };
+	struct ctprof_snapshot *snap;
+	const char *end = NULL;
+	size_t pos, off;
+	cJSON *doc;
+	int rc;
+
+	if (!json || !out)
+		return ctprof_err(err, -EINVAL, "%s: parse JSON: invalid argument", d.name);
+	/* number literal offsets live in cJSON's int valueint */
+	if (len > INT_MAX)
+		return ctprof_err(err, -EFBIG, "%s: parse JSON: document of %zu bytes is too large",
+				  d.name, len);
+	doc = cJSON_ParseWithLengthOpts(json, len, &end, 0);
+	if (!doc) {
+		pos = end && end >= json ? (size_t)(end - json) : 0;
+		return ctprof_err(err, -EBADMSG, "%s: parse JSON: %s (at byte %zu)", d.name,
+				  len ? "invalid JSON" : "empty document", pos);
+	}
+	pos = end ? (size_t)(end - json) : len;
+	while (pos < len && json_ws(json[pos]))
+		pos++;
+	if (pos < len) {
+		cJSON_Delete(doc);
+		return ctprof_err(err, -EBADMSG, "%s: parse JSON: trailing characters (at byte %zu)",
+				  d.name, pos);
+	}
+	if (!cJSON_IsObject(doc)) {
+		cJSON_Delete(doc);
+		return ctprof_err(err, -EBADMSG, "%s: parse JSON: expected an object at the top level",
+				  d.name);
+	}
+	if (!assign_offsets(doc, &ns) || next_number(&ns, &off)) {
+		cJSON_Delete(doc);
+		return ctprof_err(err, -EBADMSG,
+				  "%s: parse JSON: internal error: number literals do not match the parse tree",
+				  d.name);
+	}
+	snap = ctprof_snapshot_new();
+	if (!snap) {
+		cJSON_Delete(doc);
+		return oom_err(&d);
+	}
+	rc = dec_struct(&d, doc, &root, &ctprof_j_snapshot, snap);
+	cJSON_Delete(doc);
+	if (rc) {
+		ctprof_snapshot_free(snap);
+		return rc;
+	}
+	*out = snap;
+	return 0;
+}

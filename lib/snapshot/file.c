@@ -1,0 +1,356 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Snapshot files: bounded zstd decompression on load, and an atomic write
+ * (temporary file in the same directory, fsync, rename, fsync of the
+ * directory) that never leaves a torn snapshot or a stray temporary file.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <zstd.h>
+
+#include "codec.h"
+
+/*
+ * A legitimate payload of at most CTPROF_MAX_DECOMPRESSED_BYTES compresses
+ * to about that size at worst (zstd's bound adds under 1%); a compressed
+ * input twice the cap can only be padding (e.g. skippable frames).
+ */
+#define MAX_COMPRESSED_BYTES ((unsigned long long)CTPROF_MAX_DECOMPRESSED_BYTES * 2)
+
+static const char cap_msg[] =
+	"zstd-decompressed payload exceeds the 268435456-byte cap (decompression-bomb guard)";
+
+_Static_assert(CTPROF_MAX_DECOMPRESSED_BYTES == 268435456, "cap_msg names the cap");
+
+/* ---- load ---- */
+
+static int decompress_fd(int fd, const char *path, off_t fsize, char **out, size_t *out_len,
+			 struct ctprof_error *err)
+{
+	const size_t limit = CTPROF_MAX_DECOMPRESSED_BYTES + 1;
+	size_t in_cap = ZSTD_DStreamInSize(), olen = 0, ocap, last = 0;
+	unsigned long long total_in = 0;
+	ZSTD_DCtx *dctx = ZSTD_createDCtx();
+	char *in = ctprof_malloc(in_cap), *ob = NULL;
+	int rc = 0;
+
+	/* first guess: zstd snapshots compress about 10:1 */
+	ocap = fsize > 0 && (unsigned long long)fsize < limit / 16 ? (size_t)fsize * 16 : limit;
+	if (ocap < 65536)
+		ocap = 65536;
+	if (!dctx || !in || !(ob = ctprof_malloc(ocap))) {
+		rc = ctprof_err(err, -ENOMEM, "%s: zstd decompress: out of memory", path);
+		goto out;
+	}
+	for (;;) {
+		ssize_t r = read(fd, in, in_cap);
+		ZSTD_inBuffer ib;
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = ctprof_err(err, -errno, "%s: read: %s", path, strerror(errno));
+			goto out;
+		}
+		if (r == 0)
+			break;
+		total_in += (size_t)r;
+		if (total_in > MAX_COMPRESSED_BYTES) {
+			rc = ctprof_err(err, -EFBIG, "%s: read: compressed file exceeds %llu bytes",
+					path, MAX_COMPRESSED_BYTES);
+			goto out;
+		}
+		ib.src = in;
+		ib.size = (size_t)r;
+		ib.pos = 0;
+		while (ib.pos < ib.size) {
+			ZSTD_outBuffer obuf;
+
+			if (olen == ocap) {
+				/* ocap < limit here: olen == limit already failed below */
+				size_t ncap = ocap > limit / 2 ? limit : ocap * 2;
+				char *nb = ctprof_realloc(ob, ncap);
+
+				if (!nb) {
+					rc = ctprof_err(err, -ENOMEM, "%s: zstd decompress: out of memory",
+							path);
+					goto out;
+				}
+				ob = nb;
+				ocap = ncap;
+			}
+			obuf.dst = ob + olen;
+			obuf.size = ocap - olen;
+			obuf.pos = 0;
+			last = ZSTD_decompressStream(dctx, &obuf, &ib);
+			if (ZSTD_isError(last)) {
+				rc = ctprof_err(err, -EBADMSG, "%s: zstd decompress: %s", path,
+						ZSTD_getErrorName(last));
+				goto out;
+			}
+			olen += obuf.pos;
+			if (olen > CTPROF_MAX_DECOMPRESSED_BYTES) {
+				rc = ctprof_err(err, -EFBIG, "%s: zstd decompress: %s", path, cap_msg);
+				goto out;
+			}
+		}
+	}
+	if (!total_in) {
+		rc = ctprof_err(err, -EBADMSG, "%s: zstd decompress: empty file", path);
+		goto out;
+	}
+	if (last != 0) {
+		rc = ctprof_err(err, -EBADMSG, "%s: zstd decompress: truncated zstd frame", path);
+		goto out;
+	}
+	*out = ob;
+	*out_len = olen;
+	ob = NULL;
+out:
+	free(ob);
+	free(in);
+	ZSTD_freeDCtx(dctx);
+	return rc;
+}
+
+CTPROF_API int ctprof_snapshot_load(const char *path, struct ctprof_snapshot **out,
+				    struct ctprof_error *err)
+{
+	struct ctprof_snapshot *snap;
+	struct stat st;
+	char *json = NULL;
+	size_t len = 0;
+	int fd, rc;
+
+	if (!path || !out)
+		return ctprof_err(err, -EINVAL, "%s: read: invalid argument", path ? path : "(null)");
+	/* O_NONBLOCK: opening a FIFO must not block; it is refused below */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return ctprof_err(err, -errno, "%s: read: %s", path, strerror(errno));
+	if (fstat(fd, &st)) {
+		rc = ctprof_err(err, -errno, "%s: read: %s", path, strerror(errno));
+		close(fd);
+		return rc;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		if (S_ISDIR(st.st_mode))
+			return ctprof_err(err, -EISDIR, "%s: read: %s", path, strerror(EISDIR));
+		return ctprof_err(err, -EINVAL, "%s: read: not a regular file", path);
+	}
+	rc = decompress_fd(fd, path, st.st_size, &json, &len, err);
+	close(fd);
+	if (rc)
+		return rc;
+	rc = ctprof_snapshot_from_json(json, len, path, &snap, err);
+	free(json);
+	if (rc)
+		return rc;
+	*out = snap;
+	return 0;
+}
+
+/* ---- atomic write ---- */
+
+static int write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+
+	while (n) {
+		ssize_t w = write(fd, c, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (w == 0)
+			return -EIO;
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* zstd level 3, streamed to fd in ZSTD_CStreamOutSize() chunks. */
+static int compress_to_fd(int fd, const char *path, const char *json, size_t len,
+			  struct ctprof_error *err)
+{
+	ZSTD_CCtx *cctx = ZSTD_createCCtx();
+	size_t ocap = ZSTD_CStreamOutSize(), ret;
+	char *ob = ctprof_malloc(ocap);
+	ZSTD_inBuffer in = { json, len, 0 };
+	int rc = 0;
+
+	if (!cctx || !ob) {
+		rc = ctprof_err(err, -ENOMEM, "%s: zstd compress: out of memory", path);
+		goto out;
+	}
+	ret = ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, CTPROF_ZSTD_LEVEL);
+	if (!ZSTD_isError(ret))
+		ret = ZSTD_CCtx_setPledgedSrcSize(cctx, len);
+	if (ZSTD_isError(ret)) {
+		rc = ctprof_err(err, -EINVAL, "%s: zstd compress: %s", path, ZSTD_getErrorName(ret));
+		goto out;
+	}
+	do {
+		ZSTD_outBuffer o = { ob, ocap, 0 };
+
+		ret = ZSTD_compressStream2(cctx, &o, &in, ZSTD_e_end);
+		if (ZSTD_isError(ret)) {
+			rc = ctprof_err(err, -EINVAL, "%s: zstd compress: %s", path,
+					ZSTD_getErrorName(ret));
+			goto out;
+		}
+		rc = write_all(fd, ob, o.pos);
+		if (rc) {
+			ctprof_err(err, rc, "%s: write: %s", path, strerror(-rc));
+			goto out;
+		}
+	} while (ret != 0);
+out:
+	free(ob);
+	ZSTD_freeCCtx(cctx);
+	return rc;
+}
+
+/* Six characters from [A-Za-z0-9], like mkstemp's XXXXXX. */
+static void rand_suffix(char *s)
+{
+	static const char set[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	unsigned char r[6];
+	size_t i;
+
+	if (getrandom(r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r)) {
+		struct timespec ts;
+		uint64_t x;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		x = (uint64_t)ts.tv_nsec * 0x9E3779B97F4A7C15ull ^ (uint64_t)getpid() << 32 ^
+		    (uint64_t)(uintptr_t)s;
+		for (i = 0; i < sizeof(r); i++, x >>= 8)
+			r[i] = (unsigned char)x;
+	}
+	for (i = 0; i < sizeof(r); i++)
+		s[i] = set[r[i] % (sizeof(set) - 1)];
+}
+
+/* Longest part of the target's name copied into the temporary name. */
+#define TMP_BASE_MAX 200
+
+/*
+ * Create ".NAME.XXXXXX" next to path with O_EXCL and mode 0644, so that the
+ * umask applies as for any new file (mkstemp would give 0600).
+ */
+static int create_temp(const char *path, char **tmp_out)
+{
+	const char *slash = strrchr(path, '/');
+	size_t dlen = slash ? (size_t)(slash - path) + 1 : 0;
+	const char *base = path + dlen;
+	size_t blen = strlen(base);
+	char *tmp;
+	int tries, fd = -1;
+
+	if (blen > TMP_BASE_MAX)
+		blen = TMP_BASE_MAX;
+	tmp = ctprof_malloc(dlen + 1 + blen + 1 + 6 + 1);
+	if (!tmp)
+		return -ENOMEM;
+	memcpy(tmp, path, dlen);
+	tmp[dlen] = '.';
+	memcpy(tmp + dlen + 1, base, blen);
+	tmp[dlen + 1 + blen] = '.';
+	tmp[dlen + 1 + blen + 1 + 6] = '\0';
+	for (tries = 0; tries < 100; tries++) {
+		rand_suffix(tmp + dlen + 1 + blen + 1);
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0644);
+		if (fd >= 0 || errno != EEXIST)
+			break;
+	}
+	if (fd < 0) {
+		int e = errno;
+
+		free(tmp);
+		return -e;
+	}
+	*tmp_out = tmp;
+	return fd;
+}
+
+/* fsync the directory that holds path, so that the rename is durable. */
+static int sync_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+	int fd, rc = 0;
+
+	if (!slash)
+		dir = ctprof_strdup(".");
+	else if (slash == path)
+		dir = ctprof_strdup("/");
+	else
+		dir = ctprof_strndup(path, (size_t)(slash - path));
+	if (!dir)
+		return -ENOMEM;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(dir);
+	if (fd < 0)
+		return -errno;
+	/* some filesystems cannot sync a directory; that is not a failure */
+	if (fsync(fd) && errno != EINVAL && errno != EROFS)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
+CTPROF_API int ctprof_snapshot_write(const struct ctprof_snapshot *snap, const char *path,
+				     struct ctprof_error *err)
+{
+	struct stat st;
+	char *json = NULL, *tmp = NULL;
+	size_t len = 0, plen;
+	int fd, rc;
+
+	if (!snap || !path || !*path)
+		return ctprof_err(err, -EINVAL, "%s: write: invalid argument", path ? path : "(null)");
+	plen = strlen(path);
+	if (path[plen - 1] == '/' || (stat(path, &st) == 0 && S_ISDIR(st.st_mode)))
+		return ctprof_err(err, -EISDIR, "%s: write: %s", path, strerror(EISDIR));
+	rc = ctprof_snapshot_to_json(snap, &json, &len, err);
+	if (rc) {
+		ctprof_err_prefix(err, "%s", path);
+		return rc;
+	}
+	fd = create_temp(path, &tmp);
+	if (fd < 0) {
+		free(json);
+		return ctprof_err(err, fd, "%s: create temporary file: %s", path, strerror(-fd));
+	}
+	rc = compress_to_fd(fd, path, json, len, err);
+	free(json);
+	if (!rc && fsync(fd))
+		rc = ctprof_err(err, -errno, "%s: fsync: %s", path, strerror(errno));
+	if (close(fd) && !rc)
+		rc = ctprof_err(err, -errno, "%s: close: %s", path, strerror(errno));
+	if (!rc && rename(tmp, path))
+		rc = ctprof_err(err, -errno, "%s: rename: %s", path, strerror(errno));
+	if (rc) {
+		unlink(tmp);
+		free(tmp);
+		return rc;
+	}
+	free(tmp);
+	rc = sync_dir(path);
+	if (rc)
+		return ctprof_err(err, rc, "%s: fsync directory: %s", path, strerror(-rc));
+	return 0;
+}
