@@ -17,11 +17,14 @@
 /*
  * Read `name` relative to dirfd (AT_FDCWD allowed) into buf (reset to
  * len 0, reused between calls, NUL-terminated). Opens O_RDONLY|O_NONBLOCK|
- * O_CLOEXEC|O_NOCTTY (plus O_NOFOLLOW when nofollow), fstat()s it and reads
- * only regular files — procfs files report st_size 0, so the size check is
- * done while reading: more than `max` bytes is a failure (-EFBIG).
+ * O_CLOEXEC|O_NOCTTY, fstat()s it and reads only regular files (a FIFO or
+ * device is never read, so this never blocks) — procfs files report
+ * st_size 0, so the size check is done while reading: more than `max`
+ * bytes is a failure (-EFBIG; at most max + 1 bytes are read). The bytes
+ * need not be UTF-8. On failure buf->len is 0.
  * Returns 0, or a negative errno (-ENOENT, -EACCES, -EINVAL for a
- * non-regular file, -EFBIG, -ENOMEM, ...).
+ * non-regular file, -EFBIG, -ENOMEM, or read()'s errno, e.g. -EOPNOTSUPP
+ * from a PSI file with PSI disabled).
  */
 CTPROF_HIDDEN int ctprof_read_file_at(int dirfd, const char *name, struct ctprof_buf *buf,
 				      size_t max);
@@ -73,30 +76,54 @@ CTPROF_HIDDEN int ctprof_parse_smaps_rollup(const char *buf, size_t len, struct 
  * trimmed, lossily decoded; "" when there is none. NULL on ENOMEM. */
 CTPROF_HIDDEN char *ctprof_parse_cgroup(const char *buf, size_t len);
 
-/* cpulist ("0-3,8"): 0 and a sorted, deduplicated set; -EINVAL when the
- * list is empty or any token is malformed (whole list rejected), -ENOMEM. */
+/* At most this many CPUs in one "a-b" range (ktstr's expansion cap). */
+#define CTPROF_CPULIST_RANGE_MAX 65536u
+/* At most this many CPUs in a whole list (the sched_getaffinity ceiling of
+ * §4.7; beyond ktstr, which has no total bound). */
+#define CTPROF_CPULIST_MAX 262144u
+
+/* cpulist ("0-3,8"): 0 and a sorted, deduplicated, non-empty set (out is
+ * overwritten, not freed); -EINVAL when the list is empty (also ",,") or
+ * any token is malformed (whole list rejected: "3-1", "0-70000", "a"),
+ * -E2BIG beyond CTPROF_CPULIST_MAX CPUs, -ENOMEM. */
 CTPROF_HIDDEN int ctprof_parse_cpulist(const char *buf, size_t len, struct ctprof_cpuset *out);
 
 /* One PSI file ("some avg10=..." / "full ..."). Missing fields stay 0. */
 CTPROF_HIDDEN void ctprof_parse_psi(const char *buf, size_t len, struct ctprof_psi_resource *out);
+
+/*
+ * The four PSI files names[0..3] (cpu, memory, io, irq) under dirfd into
+ * out; each resource is zeroed first and stays zero when its file is
+ * missing or unreadable (EOPNOTSUPP included). dirfd < 0 gives all zeros.
+ * buf is scratch space.
+ */
+CTPROF_HIDDEN void ctprof_read_psi_files(int dirfd, const char *const names[4],
+					 struct ctprof_psi *out, struct ctprof_buf *buf);
 
 /* Host PSI from <proc_root>/pressure/{cpu,memory,io,irq}; zeros when absent. */
 CTPROF_HIDDEN void ctprof_read_host_psi(const char *proc_root, struct ctprof_psi *out);
 
 /*
  * True when a cgroup path from a thread may be joined onto cgroup_root:
- * it starts with '/', and has no ".." component (DESIGN.md §4). "/" is ok.
+ * it is non-empty, starts with exactly one '/' ("//x" would still be
+ * absolute after the join strips one), and has no ".." component
+ * (DESIGN.md §4). "/" is ok and means cgroup_root itself.
  */
 CTPROF_HIDDEN bool ctprof_cgroup_path_safe(const char *path);
 
-/* Every file of §3.4 under cgroup_root + path. An unsafe path leaves the
- * defaults. 0 or -ENOMEM; missing files are not errors. */
+/* Every file of §3.4 under cgroup_root + path into out, which the caller
+ * initialised with ctprof_cgroup_stats_init(). An unsafe path, or a
+ * directory that cannot be opened, leaves the defaults; a missing or
+ * unreadable file leaves its fields at their defaults. 0 or -ENOMEM (out
+ * stays valid for ctprof_cgroup_stats_clear()). */
 CTPROF_HIDDEN int ctprof_read_cgroup_stats(const char *cgroup_root, const char *path,
 					   struct ctprof_cgroup_stats *out);
 
-/* <sys_root>/kernel/sched_ext: NULL with *present=false when the directory
- * does not exist; a malloc'd struct otherwise (fields per §3.6).
- * Returns 0 or -ENOMEM. */
+/* <sys_root>/kernel/sched_ext: *out = NULL when the directory does not
+ * exist (stat fails); otherwise a malloc'd struct (fields per §3.6: state
+ * trimmed and lossily decoded, "" when unreadable; integers trimmed u64,
+ * 0 when unreadable or malformed), freed with free(s->state); free(s).
+ * Returns 0 or -ENOMEM (*out NULL). */
 CTPROF_HIDDEN int ctprof_read_sched_ext(const char *sys_root, struct ctprof_sched_ext **out);
 
 #endif

@@ -339,6 +339,7 @@ char *ctprof_utf8_lossy(const char *s, size_t n)
 
 	if (ctprof_buf_reserve(&b, n))
 		return NULL;
+	b.data[0] = '\0'; /* n == 0 appends nothing */
 	while (i < n) {
 		if (p[i] && p[i] < 0x80) {
 			ctprof_buf_putc(&b, (char)p[i]);
