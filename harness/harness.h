@@ -31,6 +31,29 @@ void harness_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The library's log callback, printing to stderr with the prefix. */
 void harness_log(int level, const char *line, void *ctx);
 
+/*
+ * Verbosity set by the global -q/-v options: library log lines of level
+ * <= harness_verbosity are printed (0 error, 1 warning, 2 info, 3 debug).
+ * harness_note() prints nothing under -q.
+ */
+#define HARNESS_LOG_QUIET 0
+#define HARNESS_LOG_DEFAULT 1
+extern int harness_verbosity;
+
+/*
+ * Usage errors inside a subcommand: print
+ * "ctprof-harness: CMD: MESSAGE (see 'ctprof-harness CMD --help')" and
+ * return EXIT_USAGE (cmd NULL: the global form). Subcommands parse with
+ * getopt_long (the dispatcher resets optind to 0 and sets opterr to 0
+ * before calling them) and answer a '?' from getopt with
+ * `return harness_bad_option("NAME", argv, opts, optstring);`, which says
+ * whether the option is unknown, ambiguous, lacks or has an extra argument.
+ */
+struct option;
+int harness_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int harness_bad_option(const char *cmd, char **argv, const struct option *opts,
+		       const char *optstring);
+
 #define HARNESS_CMD(name) \
 	int cmd_##name(int argc, char **argv); \
 	void cmd_##name##_help(FILE *out);

@@ -5,5 +5,10 @@
 
 #include <ctprof/common.h>
 #include <ctprof/snapshot.h>
+#include <ctprof/taskstats.h>
+#include <ctprof/capture.h>
+#include <ctprof/interval.h>
+#include <ctprof/compare.h>
+#include <ctprof/render.h>
 
 #endif
