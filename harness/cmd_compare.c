@@ -51,6 +51,12 @@ enum {
 	OPT_WRAP,
 	OPT_LIMIT,
 	OPT_FORMAT,
+	/* compare only: gates and verdicts */
+	OPT_GATE,
+	OPT_POLICY,
+	OPT_DEFAULT_GATES,
+	OPT_TAP_VERSION,
+	OPT_JUNIT,
 };
 
 /* Returns 1 when the option was one of the shared ones, 0 otherwise, <0 on ENOMEM. */
@@ -226,6 +232,7 @@ void cmd_compare_help(FILE *out)
 {
 	fprintf(out,
 		"Usage: ctprof-harness compare [OPTIONS] BASELINE CANDIDATE\n"
+		"       ctprof-harness compare --gate SPEC... [OPTIONS] BASELINE [CANDIDATE]\n"
 		"\n"
 		"Group the threads of two snapshots, aggregate every metric per group and\n"
 		"print the differences, exactly as ktstr's `ctprof compare` does. BASELINE\n"
@@ -253,12 +260,24 @@ void cmd_compare_help(FILE *out)
 		"                          cgroup-limits, memory-stat, memory-events, pressure,\n"
 		"                          host-pressure, smaps-rollup, sched-ext, host, summaries\n"
 		"  --metrics LIST          only these metrics (see 'ctprof-harness metric-list')\n"
+		"Gates and verdicts (any of the first three turns the output into a verdict):\n"
+		"  --gate SPEC             METRIC[@GROUPGLOB][:LIMIT[,LIMIT...]], repeatable;\n"
+		"                          limits max_increase=10%%, max_decrease=5%%, max=50us,\n"
+		"                          min=1000, max_delta=0, floor=1ms\n"
+		"  --policy FILE.json      {\"defaults\": {...}, \"gates\": [...]}\n"
+		"  --default-gates         the built-in gate set (see ctprof-harness(1))\n"
+		"  --tap-version 13|14     TAP version (default 13; 14 adds a subtest per gate)\n"
+		"  --junit FILE            also write JUnit XML to FILE\n"
+		"                          (--format json prints the verdicts as JSON instead of TAP)\n"
 		"  -h, --help              show this help\n"
 		"\n"
+		"With gates, CANDIDATE may be omitted: the gates' absolute limits are then\n"
+		"checked against BASELINE alone (a snapshot, interval or run directory).\n"
 		"Colour is used only when stdout is a terminal (and NO_COLOR is unset).\n"
 		"Every option is checked before any file is read.\n"
-		"Exit status: 0 when both inputs load (a non-empty diff is not a failure),\n"
-		"2 on bad usage or an unreadable input.\n");
+		"Exit status without gates: 0 when both inputs load (a non-empty diff is not\n"
+		"a failure), 2 on bad usage or an unreadable input. With gates: 0 when every\n"
+		"gate holds, 1 when any fails, 2 on bad usage or input.\n");
 }
 
 #define CMP_LONG_OPTS                                                         \
@@ -294,6 +313,11 @@ static void *load_thread(void *arg)
 static const struct option compare_opts[] = {
 	CMP_LONG_OPTS,
 	{ "display-format", required_argument, NULL, OPT_DISPLAY },
+	{ "gate", required_argument, NULL, OPT_GATE },
+	{ "policy", required_argument, NULL, OPT_POLICY },
+	{ "default-gates", no_argument, NULL, OPT_DEFAULT_GATES },
+	{ "tap-version", required_argument, NULL, OPT_TAP_VERSION },
+	{ "junit", required_argument, NULL, OPT_JUNIT },
 	{ NULL, 0, NULL, 0 },
 };
 static const struct option show_opts[] = {
@@ -306,19 +330,142 @@ const struct option *cmp_cli_options(bool show)
 	return show ? show_opts : compare_opts;
 }
 
+/* Gates given on the command line, in order. */
+struct gate_cli {
+	const char **specs;
+	size_t n_specs;
+	const char *policy, *junit, *tap_version;
+	bool defaults;
+};
+
+static bool gate_cli_active(const struct gate_cli *g)
+{
+	return g->n_specs || g->policy || g->defaults;
+}
+
+/* Build the gateset (before any input is read). EXIT_OK or EXIT_USAGE. */
+static int gate_cli_build(const struct gate_cli *gc, struct ctprof_gateset **out, int *tap)
+{
+	struct ctprof_error err = { 0 };
+	struct ctprof_gateset *gs;
+	size_t i;
+
+	*tap = 13;
+	if (!gate_cli_active(gc)) {
+		if (gc->tap_version || gc->junit)
+			return harness_usage_error("compare", "%s needs --gate, --policy or "
+						   "--default-gates", gc->junit ? "--junit" :
+						   "--tap-version");
+		return EXIT_OK;
+	}
+	if (gc->tap_version) {
+		if (strcmp(gc->tap_version, "13") == 0)
+			*tap = 13;
+		else if (strcmp(gc->tap_version, "14") == 0)
+			*tap = 14;
+		else
+			return harness_usage_error("compare", "--tap-version: invalid value '%s' "
+						   "(13 or 14)", gc->tap_version);
+	}
+	gs = ctprof_gateset_new();
+	if (!gs) {
+		harness_err("compare: out of memory");
+		return EXIT_USAGE;
+	}
+	if (gc->policy && ctprof_gateset_load_policy(gs, gc->policy, &err) < 0) {
+		harness_err("%s", err.msg);
+		ctprof_gateset_free(gs);
+		return EXIT_USAGE;
+	}
+	for (i = 0; i < gc->n_specs; i++) {
+		if (ctprof_gateset_add(gs, gc->specs[i], &err) < 0) {
+			ctprof_gateset_free(gs);
+			return harness_usage_error("compare", "--gate: %s", err.msg);
+		}
+	}
+	if (gc->defaults && ctprof_gateset_add_defaults(gs, &err) < 0) {
+		ctprof_gateset_free(gs);
+		return harness_usage_error("compare", "--default-gates: %s", err.msg);
+	}
+	if (!gs->n) {
+		ctprof_gateset_free(gs);
+		return harness_usage_error("compare", "the policy %s has no gates", gc->policy);
+	}
+	*out = gs;
+	return EXIT_OK;
+}
+
+static int write_file(const char *path, const char *text, size_t len)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f) {
+		harness_err("%s: open: %s", path, strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (fwrite(text, 1, len, f) != len || fclose(f) != 0) {
+		harness_err("%s: write: %s", path, strerror(errno ? errno : EIO));
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+/* Evaluate and render; returns the exit status. */
+static int run_verdict(const struct ctprof_gateset *gs, const struct gate_cli *gc, int tap,
+		       bool json, const struct ctprof_diff *d, const struct ctprof_groupset *g)
+{
+	struct ctprof_error err = { 0 };
+	struct ctprof_verdict *v = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	int rc = EXIT_USAGE, r;
+
+	r = d ? ctprof_verdict_compare(gs, d, &v, &err) : ctprof_verdict_single(gs, g, &v, &err);
+	if (r < 0) {
+		harness_err("%s", err.msg);
+		return EXIT_USAGE;
+	}
+	if (gc->junit) {
+		if (ctprof_render_junit(v, &text, &len, &err) < 0) {
+			harness_err("%s", err.msg);
+			goto out;
+		}
+		if (write_file(gc->junit, text, len) != EXIT_OK)
+			goto out;
+		free(text);
+		text = NULL;
+	}
+	r = json ? ctprof_render_verdict_json(v, &text, &len, &err)
+		 : ctprof_render_tap(v, tap, &text, &len, &err);
+	if (r < 0) {
+		harness_err("%s", err.msg);
+		goto out;
+	}
+	rc = cmp_cli_write(text, len);
+	if (rc == EXIT_OK && v->failed)
+		rc = EXIT_FAIL;
+out:
+	free(text);
+	ctprof_verdict_free(v);
+	return rc;
+}
+
 int cmd_compare(int argc, char **argv)
 {
 	const struct option *opts = compare_opts;
 	struct load_job ja = { 0 }, jb = { 0 };
 	struct ctprof_snapshot *a = NULL, *b = NULL;
 	pthread_t th;
-	bool threaded;
+	bool threaded, single;
 	struct ctprof_diff *d = NULL;
+	struct ctprof_groupset *grp = NULL;
+	struct ctprof_gateset *gs = NULL;
+	struct gate_cli gc = { 0 };
 	struct ctprof_error err = { 0 };
 	struct cmp_cli *c = cmp_cli_new();
 	char *text = NULL;
 	size_t len = 0;
-	int opt, rc;
+	int opt, rc, tap = 13;
 
 	if (!c) {
 		harness_err("compare: out of memory");
@@ -329,29 +476,76 @@ int cmd_compare(int argc, char **argv)
 
 		if (r < 0) {
 			harness_err("compare: out of memory");
-			cmp_cli_free(c);
-			return EXIT_USAGE;
+			rc = EXIT_USAGE;
+			goto out;
 		}
 		if (r)
 			continue;
-		cmp_cli_free(c);
-		if (opt == 'h') {
-			cmd_compare_help(stdout);
-			return EXIT_OK;
+		switch (opt) {
+		case OPT_GATE: {
+			const char **t = realloc(gc.specs, (gc.n_specs + 1) * sizeof(*t));
+
+			if (!t) {
+				harness_err("compare: out of memory");
+				rc = EXIT_USAGE;
+				goto out;
+			}
+			t[gc.n_specs++] = optarg;
+			gc.specs = t;
+			continue;
 		}
-		return harness_bad_option("compare", argv, opts, "h");
+		case OPT_POLICY:
+			if (gc.policy) {
+				rc = harness_usage_error("compare", "--policy given twice");
+				goto out;
+			}
+			gc.policy = optarg;
+			continue;
+		case OPT_DEFAULT_GATES:
+			gc.defaults = true;
+			continue;
+		case OPT_TAP_VERSION:
+			gc.tap_version = optarg;
+			continue;
+		case OPT_JUNIT:
+			gc.junit = optarg;
+			continue;
+		case 'h':
+			cmd_compare_help(stdout);
+			rc = EXIT_OK;
+			goto out;
+		default:
+			rc = harness_bad_option("compare", argv, opts, "h");
+			goto out;
+		}
 	}
-	if (argc - optind != 2) {
-		cmp_cli_free(c);
-		return harness_usage_error("compare", "expected BASELINE and CANDIDATE, got %d "
-					   "argument(s)", argc - optind);
+	single = gate_cli_active(&gc) && argc - optind == 1;
+	if (argc - optind != 2 && !single) {
+		rc = harness_usage_error("compare", "expected BASELINE and CANDIDATE, got %d "
+					 "argument(s)", argc - optind);
+		goto out;
 	}
 	rc = cmp_cli_finish(c, "compare", false);
 	if (rc != EXIT_OK)
 		goto out;
+	rc = gate_cli_build(&gc, &gs, &tap);
+	if (rc != EXIT_OK)
+		goto out;
 	c->ropts.baseline_name = argv[optind];
-	c->ropts.candidate_name = argv[optind + 1];
+	c->ropts.candidate_name = single ? argv[optind] : argv[optind + 1];
 	rc = EXIT_USAGE;
+	if (single) {
+		if (ctprof_load_input(argv[optind], &a, &err) < 0) {
+			harness_err("load snapshot %s: %s", argv[optind], err.msg);
+			goto out;
+		}
+		if (ctprof_groupset_build(a, &c->copts, &grp, &err) < 0) {
+			harness_err("%s", err.msg);
+			goto out;
+		}
+		rc = run_verdict(gs, &gc, tap, c->ropts.format == CTPROF_OUT_JSON, NULL, grp);
+		goto out;
+	}
 	ja.path = argv[optind];
 	jb.path = argv[optind + 1];
 	threaded = pthread_create(&th, NULL, load_thread, &ja) == 0;
@@ -370,8 +564,15 @@ int cmd_compare(int argc, char **argv)
 		harness_err("load candidate %s: %s", jb.path, jb.err.msg);
 		goto out;
 	}
-	if (ctprof_compare(a, b, &c->copts, &d, &err) < 0 ||
-	    ctprof_render_diff(d, &c->ropts, &text, &len, &err) < 0) {
+	if (ctprof_compare(a, b, &c->copts, &d, &err) < 0) {
+		harness_err("%s", err.msg);
+		goto out;
+	}
+	if (gs) {
+		rc = run_verdict(gs, &gc, tap, c->ropts.format == CTPROF_OUT_JSON, d, NULL);
+		goto out;
+	}
+	if (ctprof_render_diff(d, &c->ropts, &text, &len, &err) < 0) {
 		harness_err("%s", err.msg);
 		goto out;
 	}
@@ -379,8 +580,11 @@ int cmd_compare(int argc, char **argv)
 out:
 	free(text);
 	ctprof_diff_free(d);
+	ctprof_groupset_free(grp);
+	ctprof_gateset_free(gs);
 	ctprof_snapshot_free(a);
 	ctprof_snapshot_free(b);
 	cmp_cli_free(c);
+	free(gc.specs);
 	return rc;
 }

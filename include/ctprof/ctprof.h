@@ -7,8 +7,10 @@
 #include <ctprof/snapshot.h>
 #include <ctprof/taskstats.h>
 #include <ctprof/capture.h>
+#include <ctprof/probe.h>
 #include <ctprof/interval.h>
 #include <ctprof/compare.h>
+#include <ctprof/verdict.h>
 #include <ctprof/render.h>
 
 #endif

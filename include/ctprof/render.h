@@ -118,6 +118,24 @@ CTPROF_API int ctprof_render_show(const struct ctprof_groupset *g,
 CTPROF_API int ctprof_render_metric_list(enum ctprof_output_format f, char **out, size_t *len,
 					 struct ctprof_error *err);
 
+/* ---- verdicts (<ctprof/verdict.h>) ---------------------------------------------- */
+
+struct ctprof_verdict;
+/*
+ * TAP (version 13, or 14 with one subtest per gate): a plan, one point per
+ * (gate, group), a YAML block on each `not ok`, `# SKIP` for coverage
+ * differences, the one-side-only groups and a counts line as comments.
+ * Names from the host are escaped so that they can never forge a line.
+ */
+CTPROF_API int ctprof_render_tap(const struct ctprof_verdict *v, int version, char **out,
+				 size_t *len, struct ctprof_error *err);
+/* JUnit XML: one <testsuite> per gate, one <testcase> per group. */
+CTPROF_API int ctprof_render_junit(const struct ctprof_verdict *v, char **out, size_t *len,
+				   struct ctprof_error *err);
+/* The structured verdicts as JSON. */
+CTPROF_API int ctprof_render_verdict_json(const struct ctprof_verdict *v, char **out,
+					  size_t *len, struct ctprof_error *err);
+
 #ifdef __cplusplus
 }
 #endif
