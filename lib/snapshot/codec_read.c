@@ -37,6 +37,168 @@
 
 #include "codec.h"
 
+/* ---- parse arena ---- */
+
+/*
+ * cJSON allocates one node (and one key string, and one value string) per
+ * JSON value and frees them one by one in cJSON_Delete. For a snapshot of
+ * 100 values per thread that is most of the load time and, with malloc's
+ * headers, most of its memory. The loader instead gives cJSON a bump arena:
+ * big chunks from ctprof_malloc, allocations carved off in order, free() a
+ * no-op, and the whole arena dropped once the tree has been converted.
+ *
+ * cJSON's hooks are process-global, so they are installed once and route
+ * per thread: while a thread has an arena active (only between its parse
+ * and the drop, in ctprof_snapshot_from_json), every cJSON allocation on
+ * that thread comes from the arena and every cJSON free on it is a no-op;
+ * on any other thread, or outside that window, the hooks are plain malloc
+ * and free. Inside the window the only cJSON calls on the thread are the
+ * parse and read-only accessors on the parsed tree, so every pointer cJSON
+ * frees there is an arena pointer (the partial tree of a failed parse) and
+ * a pointer allocated outside the window is never freed inside it (no
+ * per-free search is needed). Trees that other code builds with cJSON
+ * outside the window are malloc'd and freed with free(), as before.
+ *
+ * If other code replaced the hooks (cJSON_InitHooks) after ours, the parse
+ * allocates with the replacement: the arena then stays empty, which the
+ * loader detects (a successful parse always allocates a node) and it frees
+ * the tree with cJSON_Delete as usual.
+ */
+#define ARENA_CHUNK_FIRST ((size_t)1 << 20)
+#define ARENA_CHUNK_MAX ((size_t)16 << 20)
+/* cJSON stores pointers, ints and doubles: 8-byte alignment suffices */
+#define ARENA_ALIGN ((size_t)8)
+
+struct arena_chunk {
+	struct arena_chunk *prev;
+	_Alignas(8) char data[];
+};
+
+/* An allocation larger than a chunk, malloc'd on its own (no header). */
+struct arena_big {
+	struct arena_big *prev;
+	void *p;
+};
+
+struct arena {
+	struct arena_chunk *top;
+	struct arena_big *bigs;
+	char *cur, *end;
+	size_t next_size;
+	size_t used; /* bytes handed out, never reset */
+	bool oom;
+};
+
+/* initial-exec: one pointer of static TLS, read without __tls_get_addr per allocation */
+static _Thread_local struct arena *active_arena __attribute__((tls_model("initial-exec")));
+static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
+
+static void *arena_alloc(struct arena *a, size_t n)
+{
+	struct arena_chunk *c;
+	size_t need, sz;
+	char *p;
+
+	need = (n + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
+	if (need < n)
+		goto oom;
+	if ((size_t)(a->end - a->cur) >= need) {
+		p = a->cur;
+		a->cur += need;
+		a->used += need;
+		return p;
+	}
+	if (need > ARENA_CHUNK_MAX / 2) {
+		/* exactly as asked, so that a loader request never exceeds the input size */
+		struct arena_big *b = ctprof_malloc(sizeof(*b));
+
+		if (!b || !(b->p = ctprof_malloc(n))) {
+			free(b);
+			goto oom;
+		}
+		b->prev = a->bigs;
+		a->bigs = b;
+		a->used += need;
+		return b->p;
+	}
+	sz = a->next_size ? a->next_size : ARENA_CHUNK_FIRST;
+	if (sz < need)
+		sz = need; /* at most ARENA_CHUNK_MAX / 2 */
+	c = ctprof_malloc(sizeof(*c) + sz);
+	if (!c)
+		goto oom;
+	c->prev = a->top;
+	a->top = c;
+	a->cur = c->data + need;
+	a->end = c->data + sz;
+	a->used += need;
+	if (a->next_size < ARENA_CHUNK_MAX)
+		a->next_size = a->next_size ? a->next_size * 2 : ARENA_CHUNK_FIRST * 2;
+	return c->data;
+oom:
+	a->oom = true;
+	return NULL;
+}
+
+static void free_bigs(struct arena *a)
+{
+	struct arena_big *b, *prev;
+
+	for (b = a->bigs; b; b = prev) {
+		prev = b->prev;
+		free(b->p);
+		free(b);
+	}
+	a->bigs = NULL;
+}
+
+static void arena_drop(struct arena *a)
+{
+	struct arena_chunk *c = a->top, *prev;
+
+	free_bigs(a);
+	for (; c; c = prev) {
+		prev = c->prev;
+		free(c);
+	}
+	memset(a, 0, sizeof(*a));
+}
+
+/* Forget every allocation; keep the newest (largest) chunk for reuse. */
+static void arena_reset(struct arena *a)
+{
+	struct arena_chunk *c = a->top, *prev;
+
+	free_bigs(a);
+	if (!c)
+		return;
+	for (prev = c->prev; prev; prev = c->prev) {
+		c->prev = prev->prev;
+		free(prev);
+	}
+	a->cur = c->data;
+}
+
+static void *hook_malloc(size_t n)
+{
+	struct arena *a = active_arena;
+
+	return a ? arena_alloc(a, n) : malloc(n);
+}
+
+static void hook_free(void *p)
+{
+	if (!active_arena)
+		free(p);
+}
+
+static void install_hooks(void)
+{
+	cJSON_Hooks h = { hook_malloc, hook_free };
+
+	cJSON_InitHooks(&h);
+}
+
 /* ---- error paths ---- */
 
 enum { P_ROOT, P_KEY, P_INDEX, P_MAPKEY };
@@ -170,8 +332,13 @@ static bool next_number(struct numscan *s, size_t *off)
 	return false;
 }
 
-/* Depth-first, document order; cJSON limits nesting to CJSON_NESTING_LIMIT. */
-static bool assign_offsets(cJSON *item, struct numscan *s)
+/*
+ * Depth-first, document order; cJSON limits nesting to CJSON_NESTING_LIMIT,
+ * so the recursion is bounded. Also fails when a container of item's list
+ * is nested depth or more levels deeper than `limit` allows: depth counts
+ * the containers enclosing item, and a container needs depth < limit.
+ */
+static bool assign_offsets(cJSON *item, struct numscan *s, size_t depth, size_t limit)
 {
 	size_t off;
 
@@ -180,8 +347,11 @@ static bool assign_offsets(cJSON *item, struct numscan *s)
 			if (!next_number(s, &off))
 				return false;
 			item->valueint = (int)off;
-		} else if (item->child && !assign_offsets(item->child, s)) {
-			return false;
+		} else if (cJSON_IsArray(item) || cJSON_IsObject(item)) {
+			if (depth >= limit)
+				return false;
+			if (item->child && !assign_offsets(item->child, s, depth + 1, limit))
+				return false;
 		}
 	}
 	return true;
@@ -771,6 +941,30 @@ static int dec_thread(struct dec *d, const cJSON *obj, const struct jpath *p,
 	return 0;
 }
 
+/* Element k of threads, into the zeroed s->threads[k]. */
+static int dec_thread_at(struct dec *d, const cJSON *c, const struct jpath *p, size_t k,
+			 struct ctprof_snapshot *s, struct schema_tally *st)
+{
+	struct jpath ip = { p, NULL, k, P_INDEX };
+	struct ctprof_thread *t = &s->threads[k];
+
+	t->state = '~';
+	s->n_threads = k + 1; /* so that an error frees what was read */
+	return dec_thread(d, c, &ip, t, st);
+}
+
+static void set_schema(struct ctprof_snapshot *s, const struct schema_tally *st)
+{
+	if (!s->n_threads)
+		s->schema = CTPROF_SCHEMA_NONE;
+	else if (st->all_new)
+		s->schema = CTPROF_SCHEMA_NEW;
+	else if (!st->any_flag)
+		s->schema = CTPROF_SCHEMA_OLD;
+	else
+		s->schema = CTPROF_SCHEMA_MIXED;
+}
+
 static int dec_threads(struct dec *d, const cJSON *arr, const struct jpath *p,
 		       struct ctprof_snapshot *s)
 {
@@ -787,23 +981,11 @@ static int dec_threads(struct dec *d, const cJSON *arr, const struct jpath *p,
 	if (!s->threads)
 		return oom_err(d);
 	for (c = arr->child; c; c = c->next, k++) {
-		struct jpath ip = { p, NULL, k, P_INDEX };
-		struct ctprof_thread *t = &s->threads[k];
-
-		t->state = '~';
-		s->n_threads = k + 1; /* so that an error frees what was read */
-		rc = dec_thread(d, c, &ip, t, &st);
+		rc = dec_thread_at(d, c, p, k, s, &st);
 		if (rc)
 			return rc;
 	}
-	if (!n)
-		s->schema = CTPROF_SCHEMA_NONE;
-	else if (st.all_new)
-		s->schema = CTPROF_SCHEMA_NEW;
-	else if (!st.any_flag)
-		s->schema = CTPROF_SCHEMA_OLD;
-	else
-		s->schema = CTPROF_SCHEMA_MIXED;
+	set_schema(s, &st);
 	return 0;
 }
 
@@ -992,12 +1174,52 @@ static int dec_field(struct dec *d, const cJSON *c, const struct jpath *fp,
 	return shape_err(d, fp, "internal error: unknown field kind");
 }
 
+/* Keys of one object seen so far, for dec_key/dec_missing. */
+struct keyset {
+	uint64_t seen;
+	size_t hint; /* files list keys in table order: try the next one first */
+};
+
+/*
+ * The row of L for key, marked seen; L->n for an unknown key (ignored).
+ * Fails on a key seen before.
+ */
+static int dec_key(struct dec *d, const struct jpath *p, const struct ctprof_jstruct *L,
+		   struct keyset *ks, const char *key, size_t *row)
+{
+	size_t i = ks->hint < L->n && strcmp(key, L->f[ks->hint].key) == 0 ? ks->hint : L->n;
+
+	if (i == L->n)
+		for (i = 0; i < L->n; i++)
+			if (strcmp(key, L->f[i].key) == 0)
+				break;
+	*row = i;
+	if (i == L->n)
+		return 0;
+	ks->hint = i + 1;
+	if (ks->seen & (1ull << i))
+		return shape_err(d, p, "duplicate field `%s`", L->f[i].key);
+	ks->seen |= 1ull << i;
+	return 0;
+}
+
+static int dec_missing(struct dec *d, const struct jpath *p, const struct ctprof_jstruct *L,
+		       const struct keyset *ks)
+{
+	size_t i;
+
+	for (i = 0; i < L->n; i++)
+		if (!(ks->seen & (1ull << i)) && field_required(L->f[i].kind))
+			return shape_err(d, p, "missing field `%s`", L->f[i].key);
+	return 0;
+}
+
 static int dec_struct(struct dec *d, const cJSON *obj, const struct jpath *p,
 		      const struct ctprof_jstruct *L, void *base)
 {
-	uint64_t seen = 0;
-	size_t hint = 0, i;
+	struct keyset ks = { 0, 0 };
 	const cJSON *c;
+	size_t i;
 	int rc;
 
 	if (!cJSON_IsObject(obj))
@@ -1005,44 +1227,287 @@ static int dec_struct(struct dec *d, const cJSON *obj, const struct jpath *p,
 	for (c = obj->child; c; c = c->next) {
 		struct jpath fp = { p, c->string, 0, P_KEY };
 
-		i = hint < L->n && strcmp(c->string, L->f[hint].key) == 0 ? hint : L->n;
-		if (i == L->n)
-			for (i = 0; i < L->n; i++)
-				if (strcmp(c->string, L->f[i].key) == 0)
-					break;
-		if (i == L->n)
-			continue; /* unknown keys are ignored */
-		hint = i + 1;
-		if (seen & (1ull << i))
-			return shape_err(d, p, "duplicate field `%s`", L->f[i].key);
-		seen |= 1ull << i;
-		rc = dec_field(d, c, &fp, &L->f[i], base);
+		rc = dec_key(d, p, L, &ks, c->string, &i);
+		if (!rc && i < L->n)
+			rc = dec_field(d, c, &fp, &L->f[i], base);
 		if (rc)
 			return rc;
 	}
-	for (i = 0; i < L->n; i++)
-		if (!(seen & (1ull << i)) && field_required(L->f[i].kind))
-			return shape_err(d, p, "missing field `%s`", L->f[i].key);
-	return 0;
+	return dec_missing(d, p, L, &ks);
 }
 
-/* ---- entry point ---- */
+/* ---- the whole-document path ---- */
 
 static bool json_ws(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+/*
+ * cJSON parses the whole document into one tree, then it is converted. The
+ * reference path: it diagnoses every error (syntax errors take precedence
+ * over shape errors, as the whole text is parsed first).
+ */
+static int load_whole(struct dec *d, struct arena *a, struct ctprof_snapshot **out)
+{
+	struct jpath root = { NULL, NULL, 0, P_ROOT };
+	struct numscan ns = { d->text, d->len, 0 };
+	const char *json = d->text, *end = NULL;
+	struct ctprof_snapshot *snap;
+	size_t pos, off, used = a->used, len = d->len;
+	cJSON *doc;
+	int rc;
+
+	doc = cJSON_ParseWithLengthOpts(json, len, &end, 0);
+	if (!doc) {
+		if (a->oom)
+			return oom_err(d);
+		pos = end && end >= json ? (size_t)(end - json) : 0;
+		return ctprof_err(d->err, -EBADMSG, "%s: parse JSON: %s (at byte %zu)", d->name,
+				  len ? "invalid JSON" : "empty document", pos);
+	}
+	rc = -EBADMSG;
+	pos = end ? (size_t)(end - json) : len;
+	while (pos < len && json_ws(json[pos]))
+		pos++;
+	if (pos < len) {
+		ctprof_err(d->err, rc, "%s: parse JSON: trailing characters (at byte %zu)", d->name,
+			   pos);
+		goto out;
+	}
+	if (!cJSON_IsObject(doc)) {
+		ctprof_err(d->err, rc, "%s: parse JSON: expected an object at the top level",
+			   d->name);
+		goto out;
+	}
+	if (!assign_offsets(doc, &ns, 0, CJSON_NESTING_LIMIT) || next_number(&ns, &off)) {
+		ctprof_err(d->err, rc,
+			   "%s: parse JSON: internal error: number literals do not match the parse tree",
+			   d->name);
+		goto out;
+	}
+	snap = ctprof_snapshot_new();
+	if (!snap) {
+		rc = oom_err(d);
+		goto out;
+	}
+	rc = dec_struct(d, doc, &root, &ctprof_j_snapshot, snap);
+	if (rc)
+		ctprof_snapshot_free(snap);
+	else
+		*out = snap;
+out:
+	/* an arena that did not grow means other hooks allocated the tree */
+	if (a->used == used)
+		cJSON_Delete(doc);
+	return rc;
+}
+
+/* ---- the streaming path ---- */
+
+/*
+ * The fast path for valid documents. The top-level object and the threads
+ * array are walked here, with the same token rules as cJSON's parse_object
+ * and parse_array (whitespace is any byte <= 32); every value inside them
+ * (each key, each top-level value, each thread) is parsed by cJSON on its
+ * own, converted at once, and its tree dropped by resetting the arena. The
+ * arena therefore holds one thread or one top-level value at a time rather
+ * than the whole document (about 9 KiB of nodes per thread), and stays in
+ * cache.
+ *
+ * It is sound, not complete: whenever it succeeds, the whole-document path
+ * would have produced the same snapshot (each value is parsed by cJSON from
+ * the same bytes with the same remaining length; values that start with a
+ * byte that cannot start a JSON value, or a document with a byte-order mark,
+ * are left to the whole-document path; the nesting limit is checked as if
+ * the value sat at its depth in the document). On anything else (syntax or
+ * shape error) it gives up and the caller runs the whole-document path,
+ * which reports the error exactly as before. Out of memory is reported at
+ * once.
+ */
+#define STREAM_GIVE_UP 1
+
+static bool value_start(char ch)
+{
+	unsigned char c = (unsigned char)ch;
+
+	return c == '{' || c == '[' || c == '"' || c == '-' || (c >= '0' && c <= '9') ||
+	       c == 't' || c == 'f' || c == 'n';
+}
+
+/* cJSON's buffer_skip_whitespace */
+static size_t skip_ws(const struct dec *d, size_t pos)
+{
+	while (pos < d->len && (unsigned char)d->text[pos] <= 32)
+		pos++;
+	return pos;
+}
+
+/*
+ * Parse the value at *pos (nested inside `depth` containers of the
+ * document) with cJSON into the arena and give its numbers their literal
+ * offsets. NULL when the value must be left to the whole-document path (or
+ * on out of memory, a->oom).
+ */
+static cJSON *parse_value_at(struct dec *d, struct arena *a, size_t *pos, size_t depth)
+{
+	struct numscan ns;
+	const char *end = NULL;
+	size_t used = a->used, off;
+	cJSON *v;
+
+	if (*pos >= d->len || !value_start(d->text[*pos]))
+		return NULL;
+	v = cJSON_ParseWithLengthOpts(d->text + *pos, d->len - *pos, &end, 0);
+	if (!v)
+		return NULL;
+	if (a->used == used) {
+		/* other hooks allocated it: the whole-document path copes */
+		cJSON_Delete(v);
+		return NULL;
+	}
+	ns.t = d->text;
+	ns.len = (size_t)(end - d->text);
+	ns.pos = *pos;
+	if (!assign_offsets(v, &ns, depth, CJSON_NESTING_LIMIT) || next_number(&ns, &off))
+		return NULL;
+	*pos = ns.len;
+	return v;
+}
+
+static int give_up(const struct arena *a)
+{
+	return a->oom ? -ENOMEM : STREAM_GIVE_UP;
+}
+
+/* The threads array, *pos at its '['. */
+static int stream_threads(struct dec *d, struct arena *a, size_t *pos, const struct jpath *p,
+			  struct ctprof_snapshot *s)
+{
+	struct schema_tally st = { true, false };
+	size_t k = 0, cap = 64, i = skip_ws(d, *pos + 1);
+	struct ctprof_thread *nt;
+	cJSON *v;
+	int rc;
+
+	pthread_once(&sorted_once, sort_fields);
+	s->threads = ctprof_malloc(cap * sizeof(*s->threads));
+	if (!s->threads)
+		return -ENOMEM;
+	if (i < d->len && d->text[i] == ']')
+		goto done;
+	for (;;) {
+		i = skip_ws(d, i);
+		v = parse_value_at(d, a, &i, 2);
+		if (!v)
+			return give_up(a);
+		if (k == cap) {
+			if (cap > SIZE_MAX / 2 / sizeof(*s->threads))
+				return -ENOMEM;
+			nt = ctprof_realloc(s->threads, cap * 2 * sizeof(*s->threads));
+			if (!nt)
+				return -ENOMEM;
+			s->threads = nt;
+			cap *= 2;
+		}
+		memset(&s->threads[k], 0, sizeof(s->threads[k]));
+		rc = dec_thread_at(d, v, p, k, s, &st);
+		if (rc)
+			return rc == -ENOMEM ? rc : STREAM_GIVE_UP;
+		arena_reset(a);
+		k++;
+		i = skip_ws(d, i);
+		if (i < d->len && d->text[i] == ',') {
+			i++;
+			continue;
+		}
+		if (i < d->len && d->text[i] == ']')
+			break;
+		return STREAM_GIVE_UP;
+	}
+done:
+	/* shrink to fit; keeping the larger block is fine if that fails */
+	nt = ctprof_realloc(s->threads, (k ? k : 1) * sizeof(*s->threads));
+	if (nt)
+		s->threads = nt;
+	set_schema(s, &st);
+	*pos = i + 1;
+	return 0;
+}
+
+/* 0, -ENOMEM, or STREAM_GIVE_UP. */
+static int stream_doc(struct dec *d, struct arena *a, struct ctprof_snapshot *s)
+{
+	const struct ctprof_jstruct *L = &ctprof_j_snapshot;
+	struct jpath root = { NULL, NULL, 0, P_ROOT };
+	struct keyset ks = { 0, 0 };
+	size_t i, row;
+	cJSON *key, *v;
+	int rc;
+
+	/* cJSON skips a UTF-8 byte-order mark: left to the whole-document path */
+	if (!d->len || (unsigned char)d->text[0] == 0xEF)
+		return STREAM_GIVE_UP;
+	i = skip_ws(d, 0);
+	if (i >= d->len || d->text[i] != '{')
+		return STREAM_GIVE_UP;
+	i = skip_ws(d, i + 1);
+	if (i < d->len && d->text[i] == '}')
+		goto done;
+	for (;;) {
+		struct jpath fp = { &root, NULL, 0, P_KEY };
+
+		i = skip_ws(d, i);
+		if (i >= d->len || d->text[i] != '"')
+			return STREAM_GIVE_UP;
+		key = parse_value_at(d, a, &i, 1);
+		if (!key)
+			return give_up(a);
+		i = skip_ws(d, i);
+		if (i >= d->len || d->text[i] != ':')
+			return STREAM_GIVE_UP;
+		i = skip_ws(d, i + 1);
+		fp.key = key->valuestring;
+		rc = dec_key(d, &root, L, &ks, key->valuestring, &row);
+		if (rc)
+			return STREAM_GIVE_UP;
+		if (row < L->n && L->f[row].kind == CTPROF_J_THREADS && i < d->len &&
+		    d->text[i] == '[') {
+			rc = stream_threads(d, a, &i, &fp, s);
+		} else {
+			v = parse_value_at(d, a, &i, 1);
+			if (!v)
+				return give_up(a);
+			rc = row < L->n ? dec_field(d, v, &fp, &L->f[row], s) : 0;
+		}
+		if (rc)
+			return rc == -ENOMEM ? rc : STREAM_GIVE_UP;
+		arena_reset(a);
+		i = skip_ws(d, i);
+		if (i < d->len && d->text[i] == ',') {
+			i++;
+			continue;
+		}
+		break;
+	}
+	if (i >= d->len || d->text[i] != '}')
+		return STREAM_GIVE_UP;
+done:
+	for (i++; i < d->len && json_ws(d->text[i]); i++)
+		;
+	if (i < d->len)
+		return STREAM_GIVE_UP;
+	return dec_missing(d, &root, L, &ks) ? STREAM_GIVE_UP : 0;
+}
+
+/* ---- entry point ---- */
+
 CTPROF_API int ctprof_snapshot_from_json(const char *json, size_t len, const char *name,
 					 struct ctprof_snapshot **out, struct ctprof_error *err)
 {
-	struct dec d = { name ? name : "(json)", json, len, err };
-	struct jpath root = { NULL, NULL, 0, P_ROOT };
-	struct numscan ns = { json, len, 0 };
+	struct dec d = { name ? name : "(json)", json, len, NULL };
 	struct ctprof_snapshot *snap;
-	const char *end = NULL;
-	size_t pos, off;
-	cJSON *doc;
+	struct arena arena = { 0 };
 	int rc;
 
 	if (!json || !out)
@@ -1051,42 +1516,25 @@ CTPROF_API int ctprof_snapshot_from_json(const char *json, size_t len, const cha
 	if (len > INT_MAX)
 		return ctprof_err(err, -EFBIG, "%s: parse JSON: document of %zu bytes is too large",
 				  d.name, len);
-	doc = cJSON_ParseWithLengthOpts(json, len, &end, 0);
-	if (!doc) {
-		pos = end && end >= json ? (size_t)(end - json) : 0;
-		return ctprof_err(err, -EBADMSG, "%s: parse JSON: %s (at byte %zu)", d.name,
-				  len ? "invalid JSON" : "empty document", pos);
-	}
-	pos = end ? (size_t)(end - json) : len;
-	while (pos < len && json_ws(json[pos]))
-		pos++;
-	if (pos < len) {
-		cJSON_Delete(doc);
-		return ctprof_err(err, -EBADMSG, "%s: parse JSON: trailing characters (at byte %zu)",
-				  d.name, pos);
-	}
-	if (!cJSON_IsObject(doc)) {
-		cJSON_Delete(doc);
-		return ctprof_err(err, -EBADMSG, "%s: parse JSON: expected an object at the top level",
-				  d.name);
-	}
-	if (!assign_offsets(doc, &ns) || next_number(&ns, &off)) {
-		cJSON_Delete(doc);
-		return ctprof_err(err, -EBADMSG,
-				  "%s: parse JSON: internal error: number literals do not match the parse tree",
-				  d.name);
-	}
+	pthread_once(&hooks_once, install_hooks);
+	active_arena = &arena;
 	snap = ctprof_snapshot_new();
 	if (!snap) {
-		cJSON_Delete(doc);
-		return oom_err(&d);
+		rc = -ENOMEM;
+	} else {
+		/* errors of the fast path are not reported: the reference path redoes them */
+		rc = stream_doc(&d, &arena, snap);
+		if (rc)
+			ctprof_snapshot_free(snap);
+		else
+			*out = snap;
 	}
-	rc = dec_struct(&d, doc, &root, &ctprof_j_snapshot, snap);
-	cJSON_Delete(doc);
-	if (rc) {
-		ctprof_snapshot_free(snap);
-		return rc;
-	}
-	*out = snap;
-	return 0;
+	d.err = err;
+	if (rc == -ENOMEM)
+		rc = oom_err(&d);
+	else if (rc == STREAM_GIVE_UP)
+		rc = load_whole(&d, &arena, out);
+	active_arena = NULL;
+	arena_drop(&arena);
+	return rc;
 }

@@ -36,17 +36,13 @@ static int decompress_fd(int fd, const char *path, off_t fsize, char **out, size
 			 struct ctprof_error *err)
 {
 	const size_t limit = CTPROF_MAX_DECOMPRESSED_BYTES + 1;
-	size_t in_cap = ZSTD_DStreamInSize(), olen = 0, ocap, last = 0;
+	size_t in_cap = ZSTD_DStreamInSize(), olen = 0, ocap = 0, last = 0;
 	unsigned long long total_in = 0;
 	ZSTD_DCtx *dctx = ZSTD_createDCtx();
 	char *in = ctprof_malloc(in_cap), *ob = NULL;
 	int rc = 0;
 
-	/* first guess: zstd snapshots compress about 10:1 */
-	ocap = fsize > 0 && (unsigned long long)fsize < limit / 16 ? (size_t)fsize * 16 : limit;
-	if (ocap < 65536)
-		ocap = 65536;
-	if (!dctx || !in || !(ob = ctprof_malloc(ocap))) {
+	if (!dctx || !in) {
 		rc = ctprof_err(err, -ENOMEM, "%s: zstd decompress: out of memory", path);
 		goto out;
 	}
@@ -71,6 +67,30 @@ static int decompress_fd(int fd, const char *path, off_t fsize, char **out, size
 		ib.src = in;
 		ib.size = (size_t)r;
 		ib.pos = 0;
+		if (!ob) {
+			/*
+			 * The writer pledges the payload size, so the frame header
+			 * usually states it: one buffer of exactly that (+1, so that
+			 * the end of the frame never needs a bigger one). Otherwise
+			 * guess 16:1 and grow.
+			 */
+			unsigned long long fcs = ZSTD_getFrameContentSize(in, (size_t)r);
+
+			if (fcs < limit)
+				ocap = (size_t)fcs + 1;
+			else if (fsize > 0 && (unsigned long long)fsize < limit / 16)
+				ocap = (size_t)fsize * 16;
+			else
+				ocap = limit;
+			if (ocap < 65536)
+				ocap = 65536;
+			ob = ctprof_malloc(ocap);
+			if (!ob) {
+				rc = ctprof_err(err, -ENOMEM, "%s: zstd decompress: out of memory",
+						path);
+				goto out;
+			}
+		}
 		while (ib.pos < ib.size) {
 			ZSTD_outBuffer obuf;
 
