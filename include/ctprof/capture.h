@@ -24,9 +24,13 @@ enum ctprof_capture_mode {
 	/* Synthetic when any of the three roots is given, live otherwise. */
 	CTPROF_CAPTURE_AUTO = 0,
 	/*
-	 * Everything: host context, sched_getaffinity, parse/probe/taskstats
-	 * summaries, the §4.9 log lines, and the capturing process's own
-	 * threads left out.
+	 * Everything: host context, sched_getaffinity, a taskstats query of
+	 * every walked tid (pipelined on one netlink socket per worker;
+	 * ghosts included), parse/probe/taskstats summaries, the §4.9 log
+	 * lines, and the capturing process's own threads left out. When the
+	 * taskstats socket cannot be opened the capture goes on with the
+	 * taskstats fields 0 and a zero taskstats_summary, and logs one
+	 * warning (level 1) that says what to fix.
 	 */
 	CTPROF_CAPTURE_LIVE,
 	/*
@@ -69,6 +73,12 @@ struct ctprof_capture_opts {
 	 * be > 0; n_pids 0 = no list. At most CTPROF_CAPTURE_MAX_PIDS. */
 	const int *pids;
 	size_t n_pids;
+	/*
+	 * Live mode: do not query taskstats (the 34 delay and watermark
+	 * fields stay 0, the four taskstats flags false, taskstats_summary
+	 * all zeros). Synthetic mode never queries it.
+	 */
+	bool no_taskstats;
 };
 
 #define CTPROF_CAPTURE_OPTS(...) \

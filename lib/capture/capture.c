@@ -4,7 +4,10 @@
  *
  *   1. captured_at_unix_ns          (the clock, or the pinned value)
  *   2. host context                 (live only)
- *   3-4, 7. the walk                (walk.c: tgids, tids, files, ghost filter)
+ *   6. open the taskstats client    (live only; a failure is one warning)
+ *   3-4, 7. the walk                (walk.c: tgids, tids, files, taskstats
+ *                                    queries through its span hook, ghost
+ *                                    filter)
  *   8. probe/parse/taskstats summaries and their log lines (live only)
  *   9. cgroup_stats of every distinct non-empty cgroup of the kept threads
  *  10. host PSI under proc_root
@@ -191,6 +194,112 @@ static int probe_summary(struct ctprof_probe_summary **out)
 	return 0;
 }
 
+/* ---- taskstats (spec §4.3 steps 6 and 7.3.6, §3.9, §4.8) -------------- */
+
+struct ts_worker {
+	struct ctprof_taskstats_client *c;
+	int open_rc; /* opening this worker's client failed with it */
+	struct ctprof_taskstats_summary sum;
+};
+
+/*
+ * One client per walk worker (a client is used by one thread at a time).
+ * The first is opened before the walk, so that a host without taskstats
+ * is found once, logged once and queried never; the others are opened by
+ * their worker on its first span.
+ */
+struct ts_wire {
+	struct ctprof_taskstats_active active;
+	struct ctprof_taskstats_client *first;
+	struct ts_worker *wk;
+	unsigned nwk;
+};
+
+static int ts_begin(void *ctx, unsigned nworkers)
+{
+	struct ts_wire *tw = ctx;
+
+	tw->wk = ctprof_calloc(nworkers, sizeof(*tw->wk));
+	if (!tw->wk)
+		return -ENOMEM;
+	tw->nwk = nworkers;
+	tw->wk[0].c = tw->first;
+	tw->first = NULL;
+	return 0;
+}
+
+/* Query a span of threads (ghosts included), apply and tally the results. */
+static int ts_span(void *ctx, unsigned worker, struct ctprof_thread *t, size_t n)
+{
+	struct ts_wire *tw = ctx;
+	struct ts_worker *wk = &tw->wk[worker];
+	size_t i;
+
+	if (!wk->c && !wk->open_rc) {
+		wk->open_rc = ctprof_taskstats_open(NULL, &wk->c, NULL);
+		if (wk->open_rc == -ENOMEM)
+			return -ENOMEM;
+	}
+	if (wk->c)
+		return ctprof_taskstats_fill_threads(wk->c, t, n, &tw->active, &wk->sum);
+	/* This worker has no socket (descriptors ran out): every query failed. */
+	for (i = 0; i < n; i++) {
+		struct ctprof_taskstats_result r = { .tid = t[i].tid, .err = wk->open_rc };
+
+		ctprof_taskstats_apply_result(&t[i], &r, &tw->active);
+		ctprof_taskstats_summary_add(&wk->sum, wk->open_rc);
+	}
+	return 0;
+}
+
+static void sat_add(uint64_t *a, uint64_t b)
+{
+	*a = *a > UINT64_MAX - b ? UINT64_MAX : *a + b;
+}
+
+/* Close every client; add the per-worker tallies into sum (may be NULL). */
+static void ts_finish(struct ts_wire *tw, struct ctprof_taskstats_summary *sum)
+{
+	unsigned i;
+
+	ctprof_taskstats_close(tw->first);
+	tw->first = NULL;
+	for (i = 0; i < tw->nwk; i++) {
+		ctprof_taskstats_close(tw->wk[i].c);
+		if (sum) {
+			sat_add(&sum->ok_count, tw->wk[i].sum.ok_count);
+			sat_add(&sum->eperm_count, tw->wk[i].sum.eperm_count);
+			sat_add(&sum->esrch_count, tw->wk[i].sum.esrch_count);
+			sat_add(&sum->other_err_count, tw->wk[i].sum.other_err_count);
+		}
+	}
+	free(tw->wk);
+	tw->wk = NULL;
+	tw->nwk = 0;
+}
+
+/*
+ * Step 6: the host-wide flags from the host context, and the first client.
+ * Returns true when the walk should query taskstats.
+ */
+static bool ts_open(struct ts_wire *tw, const struct ctprof_host *h)
+{
+	struct ctprof_error e = { 0 };
+	int rc;
+
+	ctprof_taskstats_active_from(h ? h->task_delayacct : CTPROF_DELAYACCT_ABSENT,
+				     h ? h->config_task_xacct : CTPROF_XACCT_ABSENT, &tw->active);
+	rc = ctprof_taskstats_open(NULL, &tw->first, &e);
+	if (rc) {
+		ctprof_log(1,
+			   "ctprof taskstats: open failed (%s); delay-accounting and "
+			   "memory-watermark fields will be zero. %s",
+			   e.msg[0] ? e.msg : strerror(-rc), CTPROF_TASKSTATS_HINT);
+		return false;
+	}
+	return true;
+}
+
 static int cmp_strp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -315,6 +424,8 @@ CTPROF_API int ctprof_capture(const struct ctprof_capture_opts *opts, struct ctp
 	struct ctprof_capture_opts o;
 	struct ctprof_walk_opts wo = { 0 };
 	struct ctprof_walk_result wr = { 0 };
+	struct ts_wire tw = { 0 };
+	struct ctprof_walk_hooks hooks = { .ctx = &tw, .begin = ts_begin, .span = ts_span };
 	struct ctprof_snapshot *s = NULL;
 	struct roots r = { 0 };
 	uint32_t *pids = NULL;
@@ -374,6 +485,14 @@ CTPROF_API int ctprof_capture(const struct ctprof_capture_opts *opts, struct ctp
 		rc = ctprof_host_collect_at("/", &s->host);
 		if (rc)
 			goto fail;
+		/* 6. The taskstats client and its (so far empty) summary. */
+		s->taskstats_summary = ctprof_calloc(1, sizeof(*s->taskstats_summary));
+		if (!s->taskstats_summary) {
+			rc = -ENOMEM;
+			goto fail;
+		}
+		if (!o.no_taskstats && ts_open(&tw, s->host))
+			wo.hooks = &hooks;
 	}
 	/* 3-4, 7. The walk. */
 	step = "walk";
@@ -389,13 +508,15 @@ CTPROF_API int ctprof_capture(const struct ctprof_capture_opts *opts, struct ctp
 	rc = ctprof_walk(&wo, &wr);
 	free(pids);
 	pids = NULL;
+	ts_finish(&tw, s->taskstats_summary);
 	if (rc)
 		goto fail;
 	s->threads = wr.threads;
 	s->n_threads = wr.n_threads;
 	wr.threads = NULL;
 	wr.n_threads = 0;
-	/* 8. Summaries (live only): the probe and taskstats did not run. */
+	/* 8. Summaries (live only): the probe did not run; taskstats_summary
+	 * was filled by the walk. */
 	if (live) {
 		step = "summaries";
 		rc = probe_summary(&s->probe_summary);
@@ -403,11 +524,6 @@ CTPROF_API int ctprof_capture(const struct ctprof_capture_opts *opts, struct ctp
 			rc = parse_summary(&wr.tally, &s->parse_summary);
 		if (rc)
 			goto fail;
-		s->taskstats_summary = ctprof_calloc(1, sizeof(*s->taskstats_summary));
-		if (!s->taskstats_summary) {
-			rc = -ENOMEM;
-			goto fail;
-		}
 	}
 	/* 9. cgroup_stats. */
 	step = "cgroup stats";
@@ -426,6 +542,7 @@ CTPROF_API int ctprof_capture(const struct ctprof_capture_opts *opts, struct ctp
 	return 0;
 fail:
 	free(pids);
+	ts_finish(&tw, NULL);
 	ctprof_err(err, rc, "capture %s: %s: %s", r.proc ? r.proc : (o.proc_root ? o.proc_root : DEFAULT_PROC_ROOT), step,
 		   strerror(-rc));
 	roots_free(&r);

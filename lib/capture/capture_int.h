@@ -9,6 +9,8 @@
 
 #include <ctprof/capture.h>
 #include "../util/util.h"
+/* taskstats is used by capture (queries, the delayacct/xacct readers) */
+#include "../taskstats/taskstats_int.h"
 
 /* Files whose failed reads the parse tally counts, in key (byte) order. */
 enum ctprof_walk_file {
@@ -21,6 +23,7 @@ enum ctprof_walk_file {
 	CTPROF_WF_STATUS,
 	CTPROF_WF__COUNT
 };
+_Static_assert(CTPROF_WF__COUNT <= 8, "the walker keeps failed-file bits in a byte");
 /* The token of each file in read_failures_by_file ("cgroup", ...). */
 CTPROF_HIDDEN const char *ctprof_walk_file_name(enum ctprof_walk_file f);
 
@@ -32,10 +35,13 @@ struct ctprof_walk_tally {
 };
 
 /*
- * Extension points for the later taskstats client and jemalloc probe.
+ * Extension points for the taskstats client and the later jemalloc probe.
  * Every callback is optional. Workers are numbered 0..nworkers-1 and each
  * runs on one OS thread, so a hook may keep per-worker state (a netlink
  * socket, a ptrace scratch buffer) in an array indexed by worker.
+ *
+ * Order per thread: procfs reads, batch, span, tid, ghost filter. All
+ * procfs reads of the walk finish before the first span hook runs.
  */
 struct ctprof_walk_hooks {
 	void *ctx;
@@ -45,11 +51,16 @@ struct ctprof_walk_hooks {
 	 * spread over the workers), before any of its threads is read. */
 	void (*tgid)(void *ctx, unsigned worker, uint32_t tgid);
 	/* Once per chunk of up to CTPROF_WALK_CHUNK threads of one tgid, after
-	 * their procfs reads and before the tid hook and the ghost filter (so
-	 * ghosts are included, as ktstr's taskstats queries are): lets a
-	 * taskstats client pipeline its queries. A negative errno aborts. */
+	 * their procfs reads and before the ghost filter (so ghosts are
+	 * included). A negative errno aborts. */
 	int (*batch)(void *ctx, unsigned worker, struct ctprof_thread *t, size_t n);
-	/* Once per tid after the batch hook and before the ghost filter; may
+	/* Once per span of up to CTPROF_WALK_SPAN consecutive threads in
+	 * (tgid, tid) order, across tgids, before the tid hook and the ghost
+	 * filter (ghosts included, as ktstr's taskstats queries are): lets a
+	 * taskstats client pipeline its queries however few threads each
+	 * process has. A negative errno aborts. */
+	int (*span)(void *ctx, unsigned worker, struct ctprof_thread *t, size_t n);
+	/* Once per tid after the span hook and before the ghost filter; may
 	 * fill the taskstats / jemalloc fields and flags of t. A negative
 	 * errno (only -ENOMEM) aborts the walk. */
 	int (*tid)(void *ctx, unsigned worker, struct ctprof_thread *t);
@@ -77,6 +88,8 @@ struct ctprof_walk_result {
 #define CTPROF_WALK_MAX_TIDS ((size_t)4 << 20)
 /* Threads per unit of work handed to a worker. */
 #define CTPROF_WALK_CHUNK 64
+/* Threads per span of pass 3 (span hook, tid hook, ghost filter). */
+#define CTPROF_WALK_SPAN 512
 
 /*
  * Walk proc_root (spec §4.3 steps 4 and 7): enumerate tgids and tids,
@@ -105,9 +118,6 @@ CTPROF_HIDDEN unsigned ctprof_usable_cpus(void);
  * running kernel's. 0 or -ENOMEM.
  */
 CTPROF_HIDDEN int ctprof_host_collect_at(const char *root, struct ctprof_host **out);
-
-/* CONFIG_TASK_XACCT from a gzip-compressed kernel config held in memory. */
-CTPROF_HIDDEN enum ctprof_xacct ctprof_config_xacct_gz(const void *gz, size_t len);
 
 /* The cgroup2 mount point in mountinfo text; malloc'd, NULL if none
  * (*oom set when allocation failed). */

@@ -16,14 +16,10 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
-#include <zlib.h>
 
 /* Bounds on input-driven loops and sizes. */
 #define HOST_MAX_TUNABLES 4096
 #define HOST_MAX_CPU_ENTRIES 4096 /* entries listed per cpuN directory */
-#define CONFIG_GZ_MAX ((size_t)8 << 20)
-#define CONFIG_OUT_MAX ((size_t)64 << 20)
-#define CONFIG_LINE_MAX 4096
 
 struct host_ctx {
 	int rootfd;
@@ -340,83 +336,16 @@ static int uname_fields(struct ctprof_host *h)
 	return h->kernel_name && h->kernel_release && h->arch ? 0 : -ENOMEM;
 }
 
-/* kernel.task_delayacct: missing/unreadable/empty → config_off, "1" → on. */
+/* kernel.task_delayacct and CONFIG_TASK_XACCT, read below root and
+ * decoded by the taskstats module's readers (one implementation). */
 static int delayacct(struct host_ctx *c)
 {
-	const char *v;
-	size_t vn;
 	int rc = rd(c, "proc/sys/kernel/task_delayacct");
 
 	if (rc == -ENOMEM)
 		return rc;
-	v = c->buf.data;
-	vn = rc ? 0 : c->buf.len;
-	if (v)
-		trim(&v, &vn);
-	if (vn == 0)
-		c->h->task_delayacct = CTPROF_DELAYACCT_CONFIG_OFF;
-	else if (vn == 1 && v[0] == '1')
-		c->h->task_delayacct = CTPROF_DELAYACCT_ON;
-	else
-		c->h->task_delayacct = CTPROF_DELAYACCT_RUNTIME_OFF;
+	c->h->task_delayacct = ctprof_delayacct_parse(rc ? NULL : c->buf.data, rc ? 0 : c->buf.len);
 	return 0;
-}
-
-/* Look at one complete config line. */
-static enum ctprof_xacct xacct_line(const char *s, size_t n)
-{
-	trim(&s, &n);
-	if (key_is(s, n, "CONFIG_TASK_XACCT=y"))
-		return CTPROF_XACCT_ON;
-	if (key_is(s, n, "# CONFIG_TASK_XACCT is not set"))
-		return CTPROF_XACCT_OFF;
-	return CTPROF_XACCT_ABSENT;
-}
-
-enum ctprof_xacct ctprof_config_xacct_gz(const void *gz, size_t len)
-{
-	unsigned char out[16384];
-	char line[CONFIG_LINE_MAX];
-	size_t ln = 0, total = 0;
-	bool overlong = false;
-	enum ctprof_xacct res = CTPROF_XACCT_ABSENT;
-	z_stream zs;
-	int zr;
-
-	memset(&zs, 0, sizeof(zs));
-	if (len > UINT32_MAX || inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
-		return CTPROF_XACCT_UNKNOWN;
-	zs.next_in = (unsigned char *)(uintptr_t)gz;
-	zs.avail_in = (unsigned)len;
-	do {
-		size_t got, i;
-
-		zs.next_out = out;
-		zs.avail_out = sizeof(out);
-		zr = inflate(&zs, Z_NO_FLUSH);
-		if (zr != Z_OK && zr != Z_STREAM_END)
-			break;
-		got = sizeof(out) - zs.avail_out;
-		total += got;
-		for (i = 0; i < got && res == CTPROF_XACCT_ABSENT; i++) {
-			if (out[i] == '\n') {
-				if (!overlong)
-					res = xacct_line(line, ln);
-				ln = 0;
-				overlong = false;
-			} else if (ln < sizeof(line)) {
-				line[ln++] = (char)out[i];
-			} else {
-				overlong = true;
-			}
-		}
-		if (got == 0 && zr != Z_STREAM_END)
-			break; /* no progress: truncated input */
-	} while (zr != Z_STREAM_END && res == CTPROF_XACCT_ABSENT && total < CONFIG_OUT_MAX);
-	if (res == CTPROF_XACCT_ABSENT && zr == Z_STREAM_END && ln && !overlong)
-		res = xacct_line(line, ln);
-	inflateEnd(&zs);
-	return res == CTPROF_XACCT_ABSENT ? CTPROF_XACCT_UNKNOWN : res;
 }
 
 static int config_xacct(struct host_ctx *c)
@@ -427,7 +356,7 @@ static int config_xacct(struct host_ctx *c)
 		c->h->config_task_xacct = CTPROF_XACCT_UNKNOWN;
 		return 0;
 	}
-	rc = ctprof_read_file_at(c->rootfd, "proc/config.gz", &c->buf, CONFIG_GZ_MAX);
+	rc = ctprof_read_file_at(c->rootfd, "proc/config.gz", &c->buf, CTPROF_CONFIG_GZ_MAX);
 	if (rc == -ENOMEM)
 		return rc;
 	c->h->config_task_xacct =

@@ -9,6 +9,9 @@
  *      task directory once, then per tid open task/<tid> as an O_PATH
  *      directory and openat() every file relative to it, into the worker's
  *      reused buffer.
+ *   3. per span of up to CTPROF_WALK_SPAN consecutive slots (across tgids):
+ *      the span hook (a pipelined taskstats query of the whole span), then
+ *      per thread the tid hook and the ghost filter.
  * Every thread has a fixed slot in one array laid out in (tgid, tid) order,
  * so the result does not depend on which worker read what; ghosts are
  * squeezed out at the end.
@@ -170,6 +173,8 @@ struct walk {
 	size_t nchunks;
 	struct ctprof_thread *threads;
 	unsigned char *keep; /* 1: slot holds a kept thread */
+	unsigned char *fail; /* per slot: bit f set when file f failed (pass 2) */
+	uint32_t *neg;       /* per slot: negative PN values (pass 2) */
 	size_t nthreads;
 	struct walk_worker *wk;
 	unsigned nwk;
@@ -476,10 +481,10 @@ fail:
 
 /*
  * Pass 2: one chunk of tids of one tgid. Every thread's files first, then
- * the batch hook over the whole chunk (a pipelined taskstats query), then
- * per thread the tid hook and the ghost filter (§4.3 7.3.7): a ghost's
- * pending tally increments are dropped. keep[] is 1 for every slot that
- * owns allocations, so that an abort frees exactly those.
+ * the batch hook over the whole chunk. The ghost filter waits for pass 3,
+ * so the failed-file bits and negative-dotted counts wait in fail[] and
+ * neg[]. keep[] is 1 for every slot that owns allocations, so that an abort
+ * frees exactly those.
  */
 static int walk_chunk_fn(void *ctx, unsigned worker, size_t c)
 {
@@ -489,10 +494,9 @@ static int walk_chunk_fn(void *ctx, unsigned worker, size_t c)
 	const struct walk_tgid *tg = &w->tg[ch->tg];
 	struct ctprof_thread *t = &w->threads[ch->out];
 	unsigned char *keep = &w->keep[ch->out];
-	unsigned fail[CTPROF_WALK_CHUNK], neg[CTPROF_WALK_CHUNK];
 	char path[32];
 	size_t k;
-	int taskfd, rc = 0, f;
+	int taskfd, rc = 0;
 
 	taskfd = tg->taskfd;
 	if (taskfd < 0 && w->procfd >= 0) {
@@ -500,19 +504,42 @@ static int walk_chunk_fn(void *ctx, unsigned worker, size_t c)
 		taskfd = openat(w->procfd, path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	}
 	for (k = 0; k < ch->n && rc == 0; k++) {
-		rc = read_thread(w, wk, tg, tg->tids[ch->off + k], taskfd, &t[k], &fail[k], &neg[k]);
+		unsigned fail, neg;
+
+		rc = read_thread(w, wk, tg, tg->tids[ch->off + k], taskfd, &t[k], &fail, &neg);
 		keep[k] = rc == 0;
+		w->fail[ch->out + k] = (unsigned char)fail;
+		w->neg[ch->out + k] = neg;
 	}
 	if (taskfd >= 0 && taskfd != tg->taskfd)
 		close(taskfd);
 	if (rc)
 		return rc;
-	if (w->hooks && w->hooks->batch) {
-		rc = w->hooks->batch(w->hooks->ctx, worker, t, ch->n);
+	if (w->hooks && w->hooks->batch)
+		return w->hooks->batch(w->hooks->ctx, worker, t, ch->n);
+	return 0;
+}
+
+/*
+ * Pass 3: one span of consecutive slots. The span hook over all of it,
+ * then per thread the tid hook and the ghost filter (§4.3 7.3.7): a ghost's
+ * pending tally increments are dropped.
+ */
+static int walk_span_fn(void *ctx, unsigned worker, size_t i)
+{
+	struct walk *w = ctx;
+	struct walk_worker *wk = &w->wk[worker];
+	size_t off = i * CTPROF_WALK_SPAN, k;
+	size_t n = w->nthreads - off < CTPROF_WALK_SPAN ? w->nthreads - off : CTPROF_WALK_SPAN;
+	struct ctprof_thread *t = &w->threads[off];
+	int rc, f;
+
+	if (w->hooks && w->hooks->span) {
+		rc = w->hooks->span(w->hooks->ctx, worker, t, n);
 		if (rc)
 			return rc;
 	}
-	for (k = 0; k < ch->n; k++) {
+	for (k = 0; k < n; k++) {
 		if (w->hooks && w->hooks->tid) {
 			rc = w->hooks->tid(w->hooks->ctx, worker, &t[k]);
 			if (rc)
@@ -520,13 +547,13 @@ static int walk_chunk_fn(void *ctx, unsigned worker, size_t c)
 		}
 		if (t[k].comm[0] == '\0' && t[k].start_time_clock_ticks == 0) {
 			ctprof_thread_clear(&t[k]);
-			keep[k] = 0;
+			w->keep[off + k] = 0;
 			continue;
 		}
 		for (f = 0; f < CTPROF_WF__COUNT; f++)
-			if (fail[k] & (1u << f))
+			if (w->fail[off + k] & (1u << f))
 				wk->tally.fail[f]++;
-		wk->tally.negative_dotted += neg[k];
+		wk->tally.negative_dotted += w->neg[off + k];
 	}
 	return 0;
 }
@@ -551,6 +578,8 @@ static void walk_free(struct walk *w)
 		free(w->threads);
 	}
 	free(w->keep);
+	free(w->fail);
+	free(w->neg);
 	if (w->wk) {
 		for (k = 0; k < w->nwk; k++) {
 			ctprof_buf_free(&w->wk[k].buf);
@@ -636,8 +665,10 @@ static int build_chunks(struct walk *w)
 		return 0;
 	w->threads = ctprof_calloc(total, sizeof(*w->threads));
 	w->keep = ctprof_calloc(total, 1);
+	w->fail = ctprof_calloc(total, 1);
+	w->neg = ctprof_calloc(total, sizeof(*w->neg));
 	w->chunks = ctprof_calloc(nch, sizeof(*w->chunks));
-	if (!w->threads || !w->keep || !w->chunks)
+	if (!w->threads || !w->keep || !w->fail || !w->neg || !w->chunks)
 		return -ENOMEM;
 	total = 0;
 	for (i = 0; i < w->ntg; i++) {
@@ -687,6 +718,10 @@ int ctprof_walk(const struct ctprof_walk_opts *o, struct ctprof_walk_result *res
 	if (rc)
 		goto out;
 	rc = ctprof_par_for(w.nchunks, w.nwk, walk_chunk_fn, &w);
+	if (rc)
+		goto out;
+	rc = ctprof_par_for((w.nthreads + CTPROF_WALK_SPAN - 1) / CTPROF_WALK_SPAN, w.nwk,
+			    walk_span_fn, &w);
 	if (rc)
 		goto out;
 

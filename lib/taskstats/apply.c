@@ -17,9 +17,8 @@
 
 #define DELAYACCT_PATH "/proc/sys/kernel/task_delayacct"
 #define CONFIG_GZ_PATH "/proc/config.gz"
-#define CONFIG_GZ_MAX ((size_t)4 << 20)     /* compressed bytes read */
 #define CONFIG_OUT_MAX ((size_t)64 << 20)   /* decompressed bytes scanned */
-#define CONFIG_LINE_MAX 256
+#define CONFIG_LINE_MAX 4096
 #define PROC_STAT_MAX ((size_t)16 << 20)
 
 static bool is_space(char ch)
@@ -74,22 +73,22 @@ static int read_all(const char *path, struct ctprof_buf *b, size_t max)
 	return rc;
 }
 
+enum ctprof_delayacct ctprof_delayacct_parse(const char *s, size_t n)
+{
+	if (s)
+		trim(&s, &n);
+	if (!s || n == 0)
+		return CTPROF_DELAYACCT_CONFIG_OFF;
+	return n == 1 && s[0] == '1' ? CTPROF_DELAYACCT_ON : CTPROF_DELAYACCT_RUNTIME_OFF;
+}
+
 static enum ctprof_delayacct probe_delayacct(const char *path)
 {
 	struct ctprof_buf b = { 0 };
 	enum ctprof_delayacct d = CTPROF_DELAYACCT_CONFIG_OFF;
-	const char *v;
-	size_t n;
 
-	if (read_all(path, &b, 4096) == 0) {
-		v = b.data;
-		n = b.len;
-		trim(&v, &n);
-		if (n == 1 && v[0] == '1')
-			d = CTPROF_DELAYACCT_ON;
-		else if (n > 0)
-			d = CTPROF_DELAYACCT_RUNTIME_OFF;
-	}
+	if (read_all(path, &b, 4096) == 0)
+		d = ctprof_delayacct_parse(b.data, b.len);
 	ctprof_buf_free(&b);
 	return d;
 }
@@ -107,8 +106,7 @@ static enum ctprof_xacct xacct_line(const char *s, size_t n)
 	return CTPROF_XACCT_ABSENT;
 }
 
-/* Inflate a gzip image and look for the CONFIG_TASK_XACCT line. */
-static enum ctprof_xacct xacct_from_gz(const unsigned char *gz, size_t len)
+enum ctprof_xacct ctprof_config_xacct_gz(const void *gz, size_t len)
 {
 	unsigned char out[16384];
 	char line[CONFIG_LINE_MAX];
@@ -159,8 +157,8 @@ static enum ctprof_xacct probe_xacct(const char *path)
 	struct ctprof_buf b = { 0 };
 	enum ctprof_xacct x = CTPROF_XACCT_UNKNOWN;
 
-	if (read_all(path, &b, CONFIG_GZ_MAX) == 0)
-		x = xacct_from_gz((const unsigned char *)b.data, b.len);
+	if (read_all(path, &b, CTPROF_CONFIG_GZ_MAX) == 0)
+		x = ctprof_config_xacct_gz(b.data, b.len);
 	ctprof_buf_free(&b);
 	return x;
 }

@@ -87,6 +87,21 @@ CTPROF_HIDDEN size_t ctprof_ts_build_get(void *buf, uint16_t family, uint32_t se
 CTPROF_HIDDEN size_t ctprof_ts_build_cpumask(void *buf, size_t cap, uint16_t family, uint32_t seq,
 					     bool reg, const char *cpulist);
 
+/*
+ * The two host-wide readings behind probe_taskstats_active, shared with the
+ * host context (lib/capture/host.c reads the same files below its root):
+ * the contents of kernel.task_delayacct (NULL, empty or blank →
+ * config_off; "1" → on; anything else → runtime_off), and
+ * CONFIG_TASK_XACCT from a gzip-compressed kernel config held in memory (a
+ * trimmed line "CONFIG_TASK_XACCT=y" → on, "# CONFIG_TASK_XACCT is not
+ * set" → off; no such line or undecodable → unknown; at most 64 MiB
+ * decompressed are scanned). CTPROF_CONFIG_GZ_MAX bounds the compressed
+ * file either reader loads.
+ */
+#define CTPROF_CONFIG_GZ_MAX ((size_t)8 << 20)
+CTPROF_HIDDEN enum ctprof_delayacct ctprof_delayacct_parse(const char *s, size_t n);
+CTPROF_HIDDEN enum ctprof_xacct ctprof_config_xacct_gz(const void *gz, size_t len);
+
 /* "btime N" of /proc/stat. */
 CTPROF_HIDDEN bool ctprof_ts_parse_btime(const char *buf, size_t len, uint64_t *out);
 /* µs to USER_HZ ticks, exact (128-bit), saturating. */
