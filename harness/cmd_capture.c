@@ -18,7 +18,7 @@ void cmd_capture_help(FILE *out)
 	fprintf(out,
 		"Usage: ctprof-harness capture -o FILE [--proc-root DIR] [--sys-root DIR]\n"
 		"           [--cgroup-root DIR] [--synthetic | --live] [--pid PID]...\n"
-		"           [--captured-at NS] [--jobs N] [--no-taskstats]\n"
+		"           [--captured-at NS] [--jobs N] [--no-taskstats] [--no-probe]\n"
 		"           [--enable-delayacct]\n"
 		"\n"
 		"Snapshot every thread of the host (or of one process) and write it to FILE\n"
@@ -30,7 +30,9 @@ void cmd_capture_help(FILE *out)
 		"sched_getaffinity() mask, its taskstats delay accounting and memory\n"
 		"watermarks (one netlink query per thread, pipelined; needs CAP_NET_ADMIN\n"
 		"and CONFIG_TASKSTATS, else those fields stay 0 and a warning says what\n"
-		"to fix), and the parse and taskstats summaries; the harness's own threads\n"
+		"to fix), the jemalloc per-thread allocation counters of processes that\n"
+		"link jemalloc statically (read with ptrace; needs root or CAP_SYS_PTRACE),\n"
+		"and the parse, probe and taskstats summaries; the harness's own threads\n"
 		"are left out. Synthetic mode reads only under the given roots (a fixture\n"
 		"tree): no host context, no taskstats, affinity from Cpus_allowed_list,\n"
 		"and host and the three summaries null, so the result depends on nothing\n"
@@ -54,6 +56,8 @@ void cmd_capture_help(FILE *out)
 		"  --jobs N             walk with N worker threads (default: one per CPU)\n"
 		"  --no-taskstats       live mode without taskstats queries: the delay and\n"
 		"                       watermark fields stay 0, taskstats_summary all 0\n"
+		"  --no-probe           live mode without the jemalloc probe (no ptrace):\n"
+		"                       allocated/deallocated bytes stay 0, probe_summary all 0\n"
 		"  --enable-delayacct   set kernel.task_delayacct=1 for the duration of the\n"
 		"                       capture and put the previous value back afterwards\n"
 		"                       (also when interrupted by SIGINT, SIGTERM or SIGHUP;\n"
@@ -153,7 +157,8 @@ static size_t count_processes(const struct ctprof_snapshot *s)
 
 int cmd_capture(int argc, char **argv)
 {
-	enum { O_PROC = 256, O_SYS, O_CG, O_SYNTH, O_LIVE, O_PID, O_AT, O_JOBS, O_NOTS, O_DELAYACCT };
+	enum { O_PROC = 256, O_SYS, O_CG, O_SYNTH, O_LIVE, O_PID, O_AT, O_JOBS, O_NOTS, O_DELAYACCT,
+	       O_NOPROBE };
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "proc-root", required_argument, NULL, O_PROC },
@@ -165,6 +170,7 @@ int cmd_capture(int argc, char **argv)
 		{ "captured-at", required_argument, NULL, O_AT },
 		{ "jobs", required_argument, NULL, O_JOBS },
 		{ "no-taskstats", no_argument, NULL, O_NOTS },
+		{ "no-probe", no_argument, NULL, O_NOPROBE },
 		{ "enable-delayacct", no_argument, NULL, O_DELAYACCT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -239,6 +245,9 @@ int cmd_capture(int argc, char **argv)
 			break;
 		case O_NOTS:
 			co.no_taskstats = true;
+			break;
+		case O_NOPROBE:
+			co.no_probe = true;
 			break;
 		case O_DELAYACCT:
 			enable_delayacct = true;

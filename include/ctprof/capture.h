@@ -24,7 +24,10 @@ enum ctprof_capture_mode {
 	/* Synthetic when any of the three roots is given, live otherwise. */
 	CTPROF_CAPTURE_AUTO = 0,
 	/*
-	 * Everything: host context, sched_getaffinity, a taskstats query of
+	 * Everything: host context, sched_getaffinity, the jemalloc probe
+	 * (attach to every walked tgid whose executable links jemalloc
+	 * statically, then a ptrace read of each of its threads; see
+	 * ctprof/probe.h), a taskstats query of
 	 * every walked tid (pipelined on one netlink socket per worker;
 	 * ghosts included), parse/probe/taskstats summaries, the §4.9 log
 	 * lines, and the capturing process's own threads left out. When the
@@ -79,6 +82,12 @@ struct ctprof_capture_opts {
 	 * all zeros). Synthetic mode never queries it.
 	 */
 	bool no_taskstats;
+	/*
+	 * Live mode: do not run the jemalloc probe (no ptrace attach; the
+	 * jemalloc fields stay 0, jemalloc_measured false, probe_summary all
+	 * zeros). Synthetic mode never probes.
+	 */
+	bool no_probe;
 };
 
 #define CTPROF_CAPTURE_OPTS(...) \

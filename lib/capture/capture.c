@@ -5,9 +5,12 @@
  *   1. captured_at_unix_ns          (the clock, or the pinned value)
  *   2. host context                 (live only)
  *   6. open the taskstats client    (live only; a failure is one warning)
- *   3-4, 7. the walk                (walk.c: tgids, tids, files, taskstats
- *                                    queries through its span hook, ghost
- *                                    filter)
+ *   3-4, 7. the walk                (walk.c: tgids; phase 1, the jemalloc
+ *                                    probe set attached to them through
+ *                                    its tgids hook (live only); tids,
+ *                                    files, taskstats queries through its
+ *                                    span hook, per-thread probe reads
+ *                                    through its tid hook, ghost filter)
  *   8. probe/parse/taskstats summaries and their log lines (live only)
  *   9. cgroup_stats of every distinct non-empty cgroup of the kept threads
  *  10. host PSI under proc_root
@@ -15,6 +18,8 @@
  */
 #include "capture_int.h"
 #include "parse.h"
+
+#include <ctprof/probe.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -180,18 +185,26 @@ static int parse_summary(const struct ctprof_walk_tally *t, struct ctprof_parse_
 	return 0;
 }
 
-/* No probe ran (a later issue adds it): zeros, and its §4.9 line. */
-static int probe_summary(struct ctprof_probe_summary **out)
+/*
+ * Spec §3.7 and §4.9: the summary of the probe set, with its log line.
+ * With no set (--no-probe) an empty set gives the all-zero summary and
+ * the same line.
+ */
+static int probe_summary(const struct ctprof_probe_set *ps, struct ctprof_probe_summary **out)
 {
-	struct ctprof_probe_summary *p = ctprof_calloc(1, sizeof(*p));
+	struct ctprof_probe_set *empty = NULL;
+	int rc;
 
-	if (!p)
-		return -ENOMEM;
-	ctprof_log(2, "ctprof probe: %llu tgids walked, %llu jemalloc detected, %llu probed OK, %llu failed",
-		   (unsigned long long)p->tgids_walked, (unsigned long long)p->jemalloc_detected,
-		   (unsigned long long)p->probed_ok, (unsigned long long)p->failed);
-	*out = p;
-	return 0;
+	if (!ps) {
+		rc = ctprof_probe_set_attach(&CTPROF_PROBE_SET_OPTS(.self_pid = -1), NULL, 0, &empty,
+					     NULL);
+		if (rc)
+			return rc;
+		ps = empty;
+	}
+	rc = ctprof_probe_set_summary(ps, true, out);
+	ctprof_probe_set_free(empty);
+	return rc;
 }
 
 /* ---- taskstats (spec §4.3 steps 6 and 7.3.6, §3.9, §4.8) -------------- */
@@ -215,9 +228,16 @@ struct ts_wire {
 	unsigned nwk;
 };
 
+/* The walk hooks' context: taskstats and the jemalloc probe set. */
+struct wire {
+	struct ts_wire tw;
+	const char *proc_root;
+	struct ctprof_probe_set *ps; /* phase 1's set; NULL: no probe */
+};
+
 static int ts_begin(void *ctx, unsigned nworkers)
 {
-	struct ts_wire *tw = ctx;
+	struct ts_wire *tw = &((struct wire *)ctx)->tw;
 
 	tw->wk = ctprof_calloc(nworkers, sizeof(*tw->wk));
 	if (!tw->wk)
@@ -231,7 +251,7 @@ static int ts_begin(void *ctx, unsigned nworkers)
 /* Query a span of threads (ghosts included), apply and tally the results. */
 static int ts_span(void *ctx, unsigned worker, struct ctprof_thread *t, size_t n)
 {
-	struct ts_wire *tw = ctx;
+	struct ts_wire *tw = &((struct wire *)ctx)->tw;
 	struct ts_worker *wk = &tw->wk[worker];
 	size_t i;
 
@@ -298,6 +318,45 @@ static bool ts_open(struct ts_wire *tw, const struct ctprof_host *h)
 		return false;
 	}
 	return true;
+}
+
+/* ---- the jemalloc probe (spec §4.3 steps 5 and 7.3.3/7.3.5, §4.6) ----- */
+
+/* Phase 1: attach to the walk's tgids (the capturer is already out). */
+static int probe_tgids(void *ctx, const uint32_t *tgids, size_t n)
+{
+	struct wire *w = ctx;
+	struct ctprof_error e = { 0 };
+	int *ids = NULL, rc;
+	size_t i;
+
+	if (n) {
+		ids = ctprof_malloc(n * sizeof(*ids));
+		if (!ids)
+			return -ENOMEM;
+		for (i = 0; i < n; i++)
+			ids[i] = (int)tgids[i];
+	}
+	rc = ctprof_probe_set_attach(&CTPROF_PROBE_SET_OPTS(.proc_root = w->proc_root), ids, n,
+				     &w->ps, &e);
+	free(ids);
+	return rc;
+}
+
+/* Per thread (any worker): read the two counters when its tgid has a probe. */
+static int probe_tid(void *ctx, unsigned worker, struct ctprof_thread *t)
+{
+	struct wire *w = ctx;
+	uint64_t a, d;
+
+	(void)worker;
+	/* Negative returns are counted, and warned once per tgid, by the set. */
+	if (ctprof_probe_set_thread(w->ps, (int)t->tgid, (int)t->tid, &a, &d) == 1) {
+		t->allocated_bytes = a;
+		t->deallocated_bytes = d;
+		t->jemalloc_measured = true;
+	}
+	return 0;
 }
 
 static int cmp_strp(const void *a, const void *b)
@@ -424,8 +483,8 @@ CTPROF_API int ctprof_capture(const struct ctprof_capture_opts *opts, struct ctp
 	struct ctprof_capture_opts o;
 	struct ctprof_walk_opts wo = { 0 };
 	struct ctprof_walk_result wr = { 0 };
-	struct ts_wire tw = { 0 };
-	struct ctprof_walk_hooks hooks = { .ctx = &tw, .begin = ts_begin, .span = ts_span };
+	struct wire wire = { 0 };
+	struct ctprof_walk_hooks hooks = { .ctx = &wire };
 	struct ctprof_snapshot *s = NULL;
 	struct roots r = { 0 };
 	uint32_t *pids = NULL;
@@ -491,8 +550,17 @@ CTPROF_API int ctprof_capture(const struct ctprof_capture_opts *opts, struct ctp
 			rc = -ENOMEM;
 			goto fail;
 		}
-		if (!o.no_taskstats && ts_open(&tw, s->host))
-			wo.hooks = &hooks;
+		if (!o.no_taskstats && ts_open(&wire.tw, s->host)) {
+			hooks.begin = ts_begin;
+			hooks.span = ts_span;
+		}
+		/* 5. Phase 1 runs inside the walk, once its tgid list is known. */
+		if (!o.no_probe) {
+			wire.proc_root = r.proc;
+			hooks.tgids = probe_tgids;
+			hooks.tid = probe_tid;
+		}
+		wo.hooks = &hooks;
 	}
 	/* 3-4, 7. The walk. */
 	step = "walk";
@@ -508,23 +576,24 @@ CTPROF_API int ctprof_capture(const struct ctprof_capture_opts *opts, struct ctp
 	rc = ctprof_walk(&wo, &wr);
 	free(pids);
 	pids = NULL;
-	ts_finish(&tw, s->taskstats_summary);
+	ts_finish(&wire.tw, s->taskstats_summary);
 	if (rc)
 		goto fail;
 	s->threads = wr.threads;
 	s->n_threads = wr.n_threads;
 	wr.threads = NULL;
 	wr.n_threads = 0;
-	/* 8. Summaries (live only): the probe did not run; taskstats_summary
-	 * was filled by the walk. */
+	/* 8. Summaries (live only); taskstats_summary was filled by the walk. */
 	if (live) {
 		step = "summaries";
-		rc = probe_summary(&s->probe_summary);
+		rc = probe_summary(wire.ps, &s->probe_summary);
 		if (!rc)
 			rc = parse_summary(&wr.tally, &s->parse_summary);
 		if (rc)
 			goto fail;
 	}
+	ctprof_probe_set_free(wire.ps);
+	wire.ps = NULL;
 	/* 9. cgroup_stats. */
 	step = "cgroup stats";
 	rc = cgroup_stats(s, r.cgroup, o.jobs);
@@ -542,7 +611,8 @@ CTPROF_API int ctprof_capture(const struct ctprof_capture_opts *opts, struct ctp
 	return 0;
 fail:
 	free(pids);
-	ts_finish(&tw, NULL);
+	ts_finish(&wire.tw, NULL);
+	ctprof_probe_set_free(wire.ps);
 	ctprof_err(err, rc, "capture %s: %s: %s", r.proc ? r.proc : (o.proc_root ? o.proc_root : DEFAULT_PROC_ROOT), step,
 		   strerror(-rc));
 	roots_free(&r);

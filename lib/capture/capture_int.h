@@ -47,6 +47,11 @@ struct ctprof_walk_hooks {
 	void *ctx;
 	/* Once, before any worker starts; a negative errno aborts the walk. */
 	int (*begin)(void *ctx, unsigned nworkers);
+	/* Once, with the sorted list of tgids the walk will visit (the
+	 * capturing process already left out), before any of them is read:
+	 * lets the jemalloc probe attach to them (phase 1). The list is only
+	 * valid during the call. A negative errno (only -ENOMEM) aborts. */
+	int (*tgids)(void *ctx, const uint32_t *tgids, size_t n);
 	/* Once per walked tgid (ascending order is not guaranteed: tgids are
 	 * spread over the workers), before any of its threads is read. */
 	void (*tgid)(void *ctx, unsigned worker, uint32_t tgid);

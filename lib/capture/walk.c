@@ -649,6 +649,25 @@ static int list_tgids(struct walk *w)
 	return 0;
 }
 
+/* Hand the hook the tgid list (ascending: list_tgids sorted it). */
+static int walk_tgids_hook(struct walk *w)
+{
+	uint32_t *ids = NULL;
+	size_t i;
+	int rc;
+
+	if (w->ntg) {
+		ids = ctprof_malloc(w->ntg * sizeof(*ids));
+		if (!ids)
+			return -ENOMEM;
+		for (i = 0; i < w->ntg; i++)
+			ids[i] = w->tg[i].tgid;
+	}
+	rc = w->hooks->tgids(w->hooks->ctx, ids, w->ntg);
+	free(ids);
+	return rc;
+}
+
 static int build_chunks(struct walk *w)
 {
 	size_t i, off, total = 0, nch = 0, c = 0;
@@ -711,6 +730,11 @@ int ctprof_walk(const struct ctprof_walk_opts *o, struct ctprof_walk_result *res
 	rc = list_tgids(&w);
 	if (rc)
 		goto out;
+	if (w.hooks && w.hooks->tgids) {
+		rc = walk_tgids_hook(&w);
+		if (rc)
+			goto out;
+	}
 	rc = ctprof_par_for(w.ntg, w.nwk, walk_tgid_fn, &w);
 	if (rc)
 		goto out;

@@ -488,7 +488,7 @@ START_TEST(test_exe_shared_live)
 	size_t i;
 
 	/* Two tgids whose exe is the same file and no maps: both kept, with
-	 * jemalloc counters 0 (no probe ran: the summary is all zeros). Live
+	 * jemalloc counters 0 (phase 1 walked both and found no jemalloc). Live
 	 * mode asks the real kernel's taskstats about the fixture's tid
 	 * numbers (spec §4.2), so those fields depend on the host; only the
 	 * number of queries is fixed. */
@@ -502,9 +502,13 @@ START_TEST(test_exe_shared_live)
 	}
 	ck_assert_ptr_nonnull(s->host);
 	ck_assert_ptr_nonnull(s->probe_summary);
-	ck_assert_uint_eq(s->probe_summary->tgids_walked, 0);
-	ck_assert_uint_eq(s->probe_summary->failed, 0);
-	ck_assert_ptr_null(s->probe_summary->dominant_failure);
+	ck_assert_uint_eq(s->probe_summary->tgids_walked, 2);
+	ck_assert_uint_eq(s->probe_summary->jemalloc_detected, 0);
+	ck_assert_uint_eq(s->probe_summary->probed_ok, 0);
+	/* no maps: a per-process failure, so the exe cache does not answer
+	 * for the second tgid; both are attempted and fail alike */
+	ck_assert_uint_eq(s->probe_summary->failed, 2);
+	ck_assert_str_eq(s->probe_summary->dominant_failure, "maps-read-failure");
 	ck_assert(!s->probe_summary->privilege_dominant);
 	ck_assert_ptr_nonnull(s->taskstats_summary);
 	/* one query per walked tid, none when the taskstats socket cannot be opened */
@@ -563,7 +567,8 @@ START_TEST(test_parse_tally_live)
 	ck_assert_uint_eq(find_tid(s, 61)->wait_max, 7500000);
 	/* §4.9, once each, info level */
 	ck_assert_int_eq(nlogged, 2);
-	ck_assert_str_eq(logged[0], "ctprof probe: 0 tgids walked, 0 jemalloc detected, 0 probed OK, 0 failed");
+	/* phase 1 attached to the one tgid (no exe link: not actionable) */
+	ck_assert_str_eq(logged[0], "ctprof probe: 1 tgids walked, 0 jemalloc detected, 0 probed OK, 0 failed");
 	ck_assert_str_eq(logged[1],
 			 "ctprof parse: 4 tids walked, 3 read failures, 2 negative-dotted values "
 			 "(dominant: io); hint: schedstat / io read failures dominate \xe2\x80\x94 kernel "
@@ -1159,11 +1164,18 @@ START_TEST(test_cli_capture_fixture)
 	x = RUN("capture", "-o", a, "--live", "--proc-root", proc, "--pid", "60");
 	ck_assert_msg(x.rc == 0, "rc %d: %s", x.rc, x.err);
 	ck_assert_uint_eq(count_lines(x.err), 3);
-	ck_assert_ptr_nonnull(strstr(x.err, "ctprof-harness: info: ctprof probe: 0 tgids walked, "
+	ck_assert_ptr_nonnull(strstr(x.err, "ctprof-harness: info: ctprof probe: 1 tgids walked, "
 					    "0 jemalloc detected, 0 probed OK, 0 failed\n"));
 	ck_assert_ptr_nonnull(strstr(x.err, "ctprof-harness: info: ctprof parse: 4 tids walked, "
 					    "3 read failures, 2 negative-dotted values (dominant: io); hint: "));
 	ck_assert_ptr_nonnull(strstr(x.err, ": 3 threads, 1 processes, 1 cgroups in "));
+	res_free(&x);
+	/* --no-probe: phase 1 does not run, the summary line is all zeros */
+	x = RUN("capture", "-o", a, "--live", "--proc-root", proc, "--pid", "60", "--no-probe");
+	ck_assert_msg(x.rc == 0, "rc %d: %s", x.rc, x.err);
+	ck_assert_uint_eq(count_lines(x.err), 3);
+	ck_assert_ptr_nonnull(strstr(x.err, "ctprof-harness: info: ctprof probe: 0 tgids walked, "
+					    "0 jemalloc detected, 0 probed OK, 0 failed\n"));
 	res_free(&x);
 	/* -q hides them all */
 	x = RUN("-q", "capture", "-o", a, "--live", "--proc-root", proc, "--pid", "60");

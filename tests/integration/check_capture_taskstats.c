@@ -396,7 +396,7 @@ START_TEST(test_open_failure_warns_once)
 	ctprof_set_log(collect_log, NULL);
 	s = capture(CTPROF_CAPTURE_OPTS(.no_taskstats = true));
 	ctprof_set_log(NULL, NULL);
-	ck_assert_ptr_null(strstr(logbuf, "taskstats"));
+	ck_assert_ptr_null(strstr(logbuf, "ctprof taskstats"));
 	ctprof_snapshot_free(s);
 }
 END_TEST

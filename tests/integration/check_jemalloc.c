@@ -7,10 +7,13 @@
  * read exactly what each thread reports through mallctl, and those must
  * match the known amounts within jemalloc's accounting granularity. The
  * same workload linked with Debian's libjemalloc.so.2 gets jemalloc-in-dso.
+ * A live ctprof_capture of the workload (pid mode) carries the same counters
+ * in its snapshot, and its probe_summary counts them.
  * Skips (77) without ptrace rights or when the source cannot be fetched.
  */
 #include <check.h>
 
+#include <ctprof/capture.h>
 #include <ctprof/probe.h>
 #include "testutil.h"
 
@@ -143,6 +146,81 @@ START_TEST(test_static_counters)
 }
 END_TEST
 
+static const struct ctprof_thread *find_tid(const struct ctprof_snapshot *s, int tid)
+{
+	for (size_t i = 0; i < s->n_threads; i++)
+		if (s->threads[i].tid == (uint32_t)tid)
+			return &s->threads[i];
+	return NULL;
+}
+
+/* The probe wired into a live capture (pid mode): counters in the snapshot. */
+START_TEST(test_capture_live_pid)
+{
+	char *exe = tu_path("%s/workload-static", e2e_dir);
+	struct ctprof_snapshot *s = NULL;
+	struct ctprof_error err = { 0 };
+	const struct ctprof_probe_summary *ps;
+	struct wl w;
+	size_t i, mine = 0;
+	int rc;
+
+	wl_start(&w, exe);
+	rc = ctprof_capture(&CTPROF_CAPTURE_OPTS(.mode = CTPROF_CAPTURE_LIVE, .pid = w.pid,
+						 .no_taskstats = true),
+			    &s, &err);
+	ck_assert_msg(rc == 0, "capture: %d %s", rc, err.msg);
+	for (i = 0; i < s->n_threads; i++) {
+		ck_assert_uint_eq(s->threads[i].tgid, (uint32_t)w.pid);
+		/* every thread of the workload was read, the main thread too */
+		ck_assert_msg(s->threads[i].jemalloc_measured, "tid %u not measured", s->threads[i].tid);
+		mine++;
+	}
+	ck_assert_uint_eq(mine, NTHREADS + 1);
+	for (int k = 1; k <= NTHREADS; k++) {
+		const struct ctprof_thread *t = find_tid(s, w.tid[k]);
+
+		ck_assert_ptr_nonnull(t);
+		ck_assert(t->jemalloc_measured);
+		ck_assert_uint_eq(t->allocated_bytes, w.a[k]);
+		ck_assert_uint_eq(t->deallocated_bytes, w.d[k]);
+		ck_assert_uint_ge(t->allocated_bytes, 100u * BLOCK * (unsigned)k);
+		ck_assert_uint_le(t->allocated_bytes, 100u * BLOCK * (unsigned)k + SLACK);
+		ck_assert_uint_ge(t->deallocated_bytes, 40u * BLOCK * (unsigned)k);
+		ck_assert_uint_le(t->deallocated_bytes, 40u * BLOCK * (unsigned)k + SLACK);
+	}
+	ps = s->probe_summary;
+	ck_assert_ptr_nonnull(ps);
+	ck_assert_uint_eq(ps->tgids_walked, 1);
+	ck_assert_uint_eq(ps->jemalloc_detected, 1);
+	ck_assert_uint_eq(ps->probed_ok, mine);
+	ck_assert_uint_eq(ps->failed, 0);
+	ck_assert_ptr_null(ps->dominant_failure);
+	ck_assert(!ps->privilege_dominant);
+	ctprof_snapshot_free(s);
+
+	/* no_probe: the same process, counters 0 and not measured, summary zeros */
+	s = NULL;
+	rc = ctprof_capture(&CTPROF_CAPTURE_OPTS(.mode = CTPROF_CAPTURE_LIVE, .pid = w.pid,
+						 .no_taskstats = true, .no_probe = true),
+			    &s, &err);
+	ck_assert_msg(rc == 0, "capture: %d %s", rc, err.msg);
+	ck_assert_uint_eq(s->n_threads, NTHREADS + 1);
+	for (i = 0; i < s->n_threads; i++) {
+		ck_assert(!s->threads[i].jemalloc_measured);
+		ck_assert_uint_eq(s->threads[i].allocated_bytes, 0);
+		ck_assert_uint_eq(s->threads[i].deallocated_bytes, 0);
+	}
+	ck_assert_ptr_nonnull(s->probe_summary);
+	ck_assert_uint_eq(s->probe_summary->tgids_walked, 0);
+	ck_assert_uint_eq(s->probe_summary->jemalloc_detected, 0);
+	ck_assert_uint_eq(s->probe_summary->probed_ok, 0);
+	ctprof_snapshot_free(s);
+	wl_stop(&w);
+	free(exe);
+}
+END_TEST
+
 START_TEST(test_dso_tag)
 {
 	char *exe = tu_path("%s/workload-dso", e2e_dir);
@@ -219,6 +297,7 @@ int main(void)
 	tc = tcase_create("e2e");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_static_counters);
+	tcase_add_test(tc, test_capture_live_pid);
 	tcase_add_test(tc, test_dso_tag);
 	suite_add_tcase(su, tc);
 	sr = srunner_create(su);
