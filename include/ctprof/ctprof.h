@@ -12,5 +12,6 @@
 #include <ctprof/compare.h>
 #include <ctprof/verdict.h>
 #include <ctprof/render.h>
+#include <ctprof/run.h>
 
 #endif
