@@ -129,6 +129,22 @@ struct ctprof_verdict;
  */
 CTPROF_API int ctprof_render_tap(const struct ctprof_verdict *v, int version, char **out,
 				 size_t *len, struct ctprof_error *err);
+/*
+ * A run's TAP: the version line, each line of `preamble` as a "# " comment
+ * (preflight), the plan, one point per step (steps first, in order), then
+ * the gates' points as ctprof_render_tap() numbers them (v may be NULL: no
+ * gates). A failed step gets a YAML block with its message and diag.
+ * status is an enum ctprof_vstatus (CTPROF_VS_OK, _FAIL, _SKIP).
+ */
+struct ctprof_tap_step {
+	const char *name;   /* test-point description (escaped on output) */
+	int status;         /* enum ctprof_vstatus */
+	const char *reason; /* SKIP reason or failure message; NULL: none */
+	const char *diag;   /* multi-line detail for the YAML block; NULL: none */
+};
+CTPROF_API int ctprof_render_tap_run(const char *preamble, const struct ctprof_tap_step *steps,
+				     size_t n_steps, const struct ctprof_verdict *v, int version,
+				     char **out, size_t *len, struct ctprof_error *err);
 /* JUnit XML: one <testsuite> per gate, one <testcase> per group. */
 CTPROF_API int ctprof_render_junit(const struct ctprof_verdict *v, char **out, size_t *len,
 				   struct ctprof_error *err);

@@ -178,9 +178,9 @@ enum ctprof_section {
  */
 #define CTPROF__DELAY(X, cat, r0, pred)                                                           \
 	X(cat##_delay_count, U64, COUNT, r0, SUM_COUNT, NONE, CTPROF__DA, pred, LOWER_BETTER, TASKSTATS_DELAY) \
-	X(cat##_delay_total_ns, U64, NS, r0 + 1, SUM_NS, NONE, CTPROF__DA, pred, LOWER_BETTER, TASKSTATS_DELAY) \
-	X(cat##_delay_max_ns, U64, PEAK, r0 + 2, MAX_PEAK, NONE, CTPROF__DA, pred, LOWER_BETTER, TASKSTATS_DELAY) \
-	X(cat##_delay_min_ns, U64, PEAK, r0 + 3, MAX_PEAK, NONE, CTPROF__DA, pred, INFO, TASKSTATS_DELAY)
+	X(cat##_delay_total_ns, U64, NS, (r0) + 1, SUM_NS, NONE, CTPROF__DA, pred, LOWER_BETTER, TASKSTATS_DELAY) \
+	X(cat##_delay_max_ns, U64, PEAK, (r0) + 2, MAX_PEAK, NONE, CTPROF__DA, pred, LOWER_BETTER, TASKSTATS_DELAY) \
+	X(cat##_delay_min_ns, U64, PEAK, (r0) + 3, MAX_PEAK, NONE, CTPROF__DA, pred, INFO, TASKSTATS_DELAY)
 
 #define CTPROF_THREAD_FIELDS(X)                                                                  \
 	/* identity */                                                                           \
@@ -552,6 +552,18 @@ CTPROF_API int ctprof_snapshot_from_json(const char *json, size_t len, const cha
  */
 CTPROF_API int ctprof_snapshot_write(const struct ctprof_snapshot *snap, const char *path,
 				     struct ctprof_error *err);
+
+/*
+ * Write len bytes of data to path the same atomic way (no compression):
+ * for reports (JUnit, TAP, JSON). Errors name the path and the step
+ * ("PATH: write: No space left on device"); on failure an existing file at
+ * path is untouched and no temporary file is left. SIGINT, SIGTERM, SIGHUP
+ * and SIGQUIT are blocked in the calling thread while the temporary file
+ * exists (both writers), so that a signal never leaves it behind; a signal
+ * that arrives meanwhile is delivered once it is renamed or removed.
+ */
+CTPROF_API int ctprof_file_write_atomic(const char *path, const void *data, size_t len,
+					struct ctprof_error *err);
 
 /*
  * Load a snapshot file. Decompression is bounded at

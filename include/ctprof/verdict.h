@@ -159,6 +159,21 @@ enum ctprof_vreason {
 	CTPROF_VR_GROUP_A_ONLY,   /* a literally named group only in the baseline (FAIL) */
 	CTPROF_VR_GROUP_B_ONLY,   /* a literally named group only in the candidate (FAIL) */
 	CTPROF_VR_NO_GROUP,       /* the gate matched no group (FAIL) */
+	/* repeated runs (ctprof_verdict_repeat) */
+	CTPROF_VR_NOISY,          /* a side has < 2 runs or a spread above max_noise (SKIP) */
+	CTPROF_VR_WITHIN_NOISE,   /* a relative limit exceeded, but the candidate's mean lies
+				     inside the baseline's [min, max]: not significant (OK) */
+};
+
+/*
+ * The runs of one side of a repeated point (ktstr's noise summary,
+ * compare-engine.md §13.6). spread = (max - min) / |mean| as a fraction:
+ * 0 when max == min, INFINITY when |mean| < 1e-9 and the values differ.
+ */
+struct ctprof_vsummary {
+	bool has;     /* n > 0 */
+	size_t n;     /* runs that have the group and measured the metric */
+	double mean, min, max, spread;
 };
 
 /* One test point: a gate and a group. */
@@ -173,6 +188,14 @@ struct ctprof_vpoint {
 	bool has_delta, has_pct;
 	double delta;  /* b - a */
 	double pct;    /* delta / a, a fraction; set when |a| > 1e-9 */
+	/*
+	 * Repeated runs: a and b are the sides' means, sa and sb their
+	 * summaries (sa.has false without a baseline side). For NOISY and
+	 * WITHIN_NOISE points, `limit` is the limit the means exceeded
+	 * (-1 when none).
+	 */
+	struct ctprof_vsummary sa, sb;
+	bool repeated;
 };
 
 /* The limits a gate was evaluated with (defaults resolved). */
@@ -199,6 +222,10 @@ struct ctprof_verdict {
 	struct ctprof_vorphan *orphans; /* groups on one side only, sorted */
 	size_t n_orphans;
 	size_t passed, failed, skipped;
+	/* repeated runs (ctprof_verdict_repeat) */
+	bool repeated;
+	size_t runs_a, runs_b; /* runs per side */
+	double max_noise;      /* the noise threshold used, a fraction */
 };
 
 /*
@@ -214,6 +241,43 @@ CTPROF_API int ctprof_verdict_compare(const struct ctprof_gateset *gs, const str
 CTPROF_API int ctprof_verdict_single(const struct ctprof_gateset *gs,
 				     const struct ctprof_groupset *g, struct ctprof_verdict **out,
 				     struct ctprof_error *err);
+
+struct ctprof_repeat_opts {
+	size_t sz;        /* sizeof(struct ctprof_repeat_opts) */
+	double max_noise; /* the largest spread that still counts, a fraction; 0: 0.01 (1%) */
+};
+
+/*
+ * Gates over repeated runs (ktstr's noise rule, compare-engine.md §13.6).
+ * a[0..na) are the baseline runs, b[0..nb) the candidate runs, each one
+ * run's groups (all grouped by the same axis); na may be 0 (absolute
+ * limits on the candidate's mean only; relative limits are skipped as
+ * NO_BASELINE). Groups are matched by name across runs; a group missing
+ * from some runs of a side is summarised over the runs that have it.
+ *
+ * Each (gate, group) point summarises both sides (struct ctprof_vsummary)
+ * and feeds the means to the usual limit rules. Then: a side with fewer
+ * than 2 values or a spread above max_noise makes the point too noisy
+ * (SKIP, CTPROF_VR_NOISY; never a failure); a relative limit (max_increase,
+ * max_decrease, max_delta against the baseline) exceeded while the
+ * candidate's mean lies inside the baseline's inclusive [min, max] is not
+ * significant (OK, CTPROF_VR_WITHIN_NOISE). An explicit limit on an
+ * informational metric is judged like any other, as in compare mode.
+ * Absolute limits (max, min; max_delta without a baseline) judge the
+ * candidate's mean. A group on one side only is an orphan, as in
+ * ctprof_verdict_compare(). -EINVAL for nb == 0, a NULL run, more than
+ * 100000 runs a side, runs grouped by different axes, a negative or
+ * non-finite max_noise, or a cgroup.* gate when the runs are not grouped
+ * by cgroup. The TAP, JSON and JUnit renderings of a repeated point that
+ * failed, is too noisy or was judged not significant show both sides' runs.
+ */
+CTPROF_API int ctprof_verdict_repeat(const struct ctprof_gateset *gs,
+				     const struct ctprof_groupset *const *a, size_t na,
+				     const struct ctprof_groupset *const *b, size_t nb,
+				     const struct ctprof_repeat_opts *o,
+				     struct ctprof_verdict **out, struct ctprof_error *err);
+/* Summarise n values (n == 0: s->has false). */
+CTPROF_API void ctprof_vsummary_of(const double *vals, size_t n, struct ctprof_vsummary *s);
 CTPROF_API void ctprof_verdict_free(struct ctprof_verdict *v);
 
 #ifdef __cplusplus

@@ -70,7 +70,7 @@ static char *sibling(const char *proc_root, const char *leaf)
 	n = strlen(dir) + 1 + strlen(leaf) + 1;
 	out = ctprof_malloc(n);
 	if (out)
-		snprintf(out, n, "%s%s%s", dir, strcmp(dir, "/") == 0 ? "" : "/", leaf);
+		(void)snprintf(out, n, "%s%s%s", dir, strcmp(dir, "/") == 0 ? "" : "/", leaf);
 	free(copy);
 	return out;
 }
@@ -179,7 +179,7 @@ static int parse_summary(const struct ctprof_walk_tally *t, struct ctprof_parse_
 	if (dominant)
 		n += snprintf(line + n, sizeof(line) - (size_t)n, " (dominant: %s)", dominant);
 	if (ps->kernel_config_dominant)
-		snprintf(line + n, sizeof(line) - (size_t)n, "; %s", KCONFIG_HINT);
+		(void)snprintf(line + n, sizeof(line) - (size_t)n, "; %s", KCONFIG_HINT);
 	ctprof_log(2, "%s", line);
 	*out = ps;
 	return 0;
@@ -600,7 +600,10 @@ CTPROF_API int ctprof_capture(const struct ctprof_capture_opts *opts, struct ctp
 	if (rc)
 		goto fail;
 	/* 10. Host PSI. */
-	ctprof_read_host_psi(r.proc, &s->psi);
+	step = "host PSI";
+	rc = ctprof_read_host_psi(r.proc, &s->psi);
+	if (rc)
+		goto fail;
 	/* 11. sched_ext. */
 	step = "sched_ext";
 	rc = ctprof_read_sched_ext(r.sys, &s->sched_ext);

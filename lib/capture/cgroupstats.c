@@ -56,7 +56,9 @@ static int open_beneath(int root_fd, const char *rel)
 	{
 		int fd2 = openat(root_fd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-		return fd2 < 0 ? -errno : fd2;
+		if (fd2 < 0)
+			return -errno;
+		return fd2;
 	}
 }
 
@@ -181,6 +183,16 @@ static int parse_kv_counters(struct ctprof_span s, struct ctprof_kvmap *out)
 		ctprof_kvmap_clear(out);
 	free(l.v);
 	return ret;
+}
+
+void ctprof_parse_cpu_max(const char *buf, size_t len, struct ctprof_cgroup_cpu *cpu)
+{
+	parse_cpu_max(ctprof_span_of(buf, len), cpu);
+}
+
+int ctprof_parse_kv_counters(const char *buf, size_t len, struct ctprof_kvmap *out)
+{
+	return parse_kv_counters(ctprof_span_of(buf, len), out);
 }
 
 int ctprof_read_cgroup_stats(const char *cgroup_root, const char *path,

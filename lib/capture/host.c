@@ -186,7 +186,7 @@ static int tunables(struct host_ctx *c)
 
 		if (strncmp(de->d_name, "sched_", 6) != 0)
 			continue;
-		snprintf(rel, sizeof(rel), "proc/sys/kernel/%s", de->d_name);
+		(void)snprintf(rel, sizeof(rel), "proc/sys/kernel/%s", de->d_name);
 		/* Only regular files are read; unreadable or empty ones are skipped. */
 		rc = rd(c, rel);
 		if (rc == -ENOMEM)
@@ -226,7 +226,7 @@ static uint32_t cpu_node(int rootfd, uint32_t cpu)
 	DIR *d;
 	int fd;
 
-	snprintf(rel, sizeof(rel), "sys/devices/system/cpu/cpu%u", cpu);
+	(void)snprintf(rel, sizeof(rel), "sys/devices/system/cpu/cpu%u", cpu);
 	fd = openat(rootfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return 0;
@@ -285,7 +285,7 @@ static int topology(struct host_ctx *c)
 		char *gov = NULL;
 
 		/* Governors: every online CPU that has the file. */
-		snprintf(rel, sizeof(rel), "sys/devices/system/cpu/cpu%u/cpufreq/scaling_governor", cpu);
+		(void)snprintf(rel, sizeof(rel), "sys/devices/system/cpu/cpu%u/cpufreq/scaling_governor", cpu);
 		rc = read_text(c, rel, &gov, false);
 		if (rc)
 			goto out;
@@ -295,7 +295,7 @@ static int topology(struct host_ctx *c)
 			h->n_cpufreq_governor++;
 		}
 		/* Topology: only CPUs that have their sysfs directory. */
-		snprintf(rel, sizeof(rel), "sys/devices/system/cpu/cpu%u", cpu);
+		(void)snprintf(rel, sizeof(rel), "sys/devices/system/cpu/cpu%u", cpu);
 		if (!dir_exists(c->rootfd, rel))
 			continue;
 		ncpu++;

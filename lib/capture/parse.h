@@ -100,8 +100,8 @@ CTPROF_HIDDEN void ctprof_parse_psi(const char *buf, size_t len, struct ctprof_p
 CTPROF_HIDDEN void ctprof_read_psi_files(int dirfd, const char *const names[4],
 					 struct ctprof_psi *out, struct ctprof_buf *buf);
 
-/* Host PSI from <proc_root>/pressure/{cpu,memory,io,irq}; zeros when absent. */
-CTPROF_HIDDEN void ctprof_read_host_psi(const char *proc_root, struct ctprof_psi *out);
+/* Host PSI from <proc_root>/pressure/{cpu,memory,io,irq}; zeros when absent. 0 or -ENOMEM. */
+CTPROF_HIDDEN int ctprof_read_host_psi(const char *proc_root, struct ctprof_psi *out);
 
 /*
  * True when a cgroup path from a thread may be joined onto cgroup_root:
@@ -118,6 +118,14 @@ CTPROF_HIDDEN bool ctprof_cgroup_path_safe(const char *path);
  * stays valid for ctprof_cgroup_stats_clear()). */
 CTPROF_HIDDEN int ctprof_read_cgroup_stats(const char *cgroup_root, const char *path,
 					   struct ctprof_cgroup_stats *out);
+
+/* The cpu.max and memory.stat (also memory.events) parsers of
+ * ctprof_read_cgroup_stats over a buffer (tests/fuzz). cpu.max: quota
+ * "max" or unparsable -> unset, period 100000 unless a u64 follows.
+ * memory.stat: "key u64" lines into a sorted map (out is cleared first);
+ * 0 or -ENOMEM (out empty). */
+CTPROF_HIDDEN void ctprof_parse_cpu_max(const char *buf, size_t len, struct ctprof_cgroup_cpu *cpu);
+CTPROF_HIDDEN int ctprof_parse_kv_counters(const char *buf, size_t len, struct ctprof_kvmap *out);
 
 /* <sys_root>/kernel/sched_ext: *out = NULL when the directory does not
  * exist (stat fails); otherwise a malloc'd struct (fields per §3.6: state

@@ -47,7 +47,7 @@ const char *ctprof_policy_name(long n, char *tmp, size_t tmplen)
 	case 7:
 		return "SCHED_EXT";
 	default:
-		snprintf(tmp, tmplen, "SCHED_UNKNOWN(%ld)", n);
+		(void)snprintf(tmp, tmplen, "SCHED_UNKNOWN(%ld)", n);
 		return tmp;
 	}
 }
@@ -303,7 +303,7 @@ void ctprof_parse_status(const char *buf, size_t len, struct ctprof_thread *t, b
 			 * One byte is all the model holds: a state that starts
 			 * with NUL or a non-ASCII character is absent ('~').
 			 */
-			t->state = c && c < 0x80 ? (char)c : '~';
+			t->state = (char)(c && c < 0x80 ? c : '~');
 		} else if (ctprof_span_eq(key, "voluntary_ctxt_switches")) {
 			t->voluntary_csw = ctprof_num_u64(val, &v) ? v : 0;
 		} else if (ctprof_span_eq(key, "nonvoluntary_ctxt_switches")) {

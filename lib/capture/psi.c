@@ -3,6 +3,7 @@
 #include "parse.h"
 #include "parse_text.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
@@ -79,11 +80,11 @@ void ctprof_read_psi_files(int dirfd, const char *const names[4], struct ctprof_
 	}
 }
 
-void ctprof_read_host_psi(const char *proc_root, struct ctprof_psi *out)
+int ctprof_read_host_psi(const char *proc_root, struct ctprof_psi *out)
 {
 	static const char *const names[4] = { "cpu", "memory", "io", "irq" };
 	struct ctprof_buf buf = { 0 };
-	int root, dir = -1;
+	int root, dir = -1, rc;
 
 	root = open(proc_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (root >= 0) {
@@ -93,5 +94,7 @@ void ctprof_read_host_psi(const char *proc_root, struct ctprof_psi *out)
 	ctprof_read_psi_files(dir, names, out, &buf);
 	if (dir >= 0)
 		close(dir);
+	rc = buf.oom ? -ENOMEM : 0;
 	ctprof_buf_free(&buf);
+	return rc;
 }

@@ -312,14 +312,14 @@ static int walk_tgid_fn(void *ctx, unsigned worker, size_t i)
 
 	if (w->hooks && w->hooks->tgid)
 		w->hooks->tgid(w->hooks->ctx, worker, tg->tgid);
-	snprintf(path, sizeof(path), "%u/comm", tg->tgid);
+	(void)snprintf(path, sizeof(path), "%u/comm", tg->tgid);
 	rc = rd(wk, w->procfd, path);
 	if (rc == -ENOMEM)
 		return rc;
 	tg->pcomm = rc == 0 ? ctprof_text_trimmed(wk->buf.data, wk->buf.len) : ctprof_strdup("");
 	if (!tg->pcomm)
 		return -ENOMEM;
-	snprintf(path, sizeof(path), "%u/task", tg->tgid);
+	(void)snprintf(path, sizeof(path), "%u/task", tg->tgid);
 	fd = open_dir(w->procfd, path);
 	if (fd < 0)
 		return 0;
@@ -401,6 +401,8 @@ static int read_thread(struct walk *w, struct walk_worker *wk, const struct walk
 	*fail = 0;
 	*neg = 0;
 	wk->tally.tids_walked++;
+	/* the parsers cannot report ENOMEM: the per-thread flag collects it */
+	(void)ctprof_alloc_failed_take();
 	rc = ctprof_thread_init(t);
 	if (rc)
 		return rc;
@@ -410,7 +412,7 @@ static int read_thread(struct walk *w, struct walk_worker *wk, const struct walk
 	if (rc)
 		goto fail;
 	if (taskfd >= 0) {
-		snprintf(name, sizeof(name), "%u", tid);
+		(void)snprintf(name, sizeof(name), "%u", tid);
 		fd = openat(taskfd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	}
 
@@ -469,6 +471,8 @@ static int read_thread(struct walk *w, struct walk_worker *wk, const struct walk
 		}
 	}
 #undef READ_OR_TALLY
+	if (ctprof_alloc_failed_take())
+		goto fail;
 	if (fd >= 0)
 		close(fd);
 	return 0;
@@ -500,7 +504,7 @@ static int walk_chunk_fn(void *ctx, unsigned worker, size_t c)
 
 	taskfd = tg->taskfd;
 	if (taskfd < 0 && w->procfd >= 0) {
-		snprintf(path, sizeof(path), "%u/task", tg->tgid);
+		(void)snprintf(path, sizeof(path), "%u/task", tg->tgid);
 		taskfd = openat(w->procfd, path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	}
 	for (k = 0; k < ch->n && rc == 0; k++) {
@@ -572,7 +576,8 @@ static void walk_free(struct walk *w)
 	free(w->tg);
 	free(w->chunks);
 	if (w->threads) {
-		for (i = 0; i < w->nthreads; i++)
+		/* keep is NULL only when its allocation failed: no slot is set up yet */
+		for (i = 0; w->keep && i < w->nthreads; i++)
 			if (w->keep[i])
 				ctprof_thread_clear(&w->threads[i]);
 		free(w->threads);

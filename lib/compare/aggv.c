@@ -132,7 +132,7 @@ void cp_derive(const struct ctprof_aggv *m, double *dv, uint32_t *mask)
 
 	*mask = 0;
 	for (i = 0; i < CTPROF_NDERIVED; i++) {
-		double in[CTPROF_DERIVED_MAX_INPUTS], den, r = 0;
+		double in[CTPROF_DERIVED_MAX_INPUTS] = { 0 }, den, r = 0;
 		bool ok = true;
 
 		for (j = 0; j < d[i].n_inputs; j++)

@@ -150,6 +150,7 @@ static void prefixes_free(struct prefixes *p)
 		free(p->v[i].types.v);
 	free(p->v);
 	cp_hmap_free(&p->map);
+	memset(p, 0, sizeof(*p)); /* a failed collect_prefixes frees, then its caller again */
 }
 
 /* Unique prefixes of one-sided keys whose prefix has no matched key; sorted. */

@@ -140,7 +140,7 @@ int cp_keyer_cgroup(struct cp_keyer *k, const char *path, struct ctprof_key *out
 		 */
 		if (k->n_cgkeys == k->cap_cgkeys) {
 			size_t nc = k->cap_cgkeys ? k->cap_cgkeys * 2 : 64;
-			struct ctprof_key **t = ctprof_realloc(k->cgkeys, nc * sizeof(*t));
+			struct ctprof_key **t = ctprof_realloc(k->cgkeys, nc * sizeof(struct ctprof_key *));
 
 			if (!t)
 				return -ENOMEM;
@@ -220,8 +220,8 @@ const char *cp_state_str(char c)
 {
 	static const char ascii[128][2] = {
 #define S1(x) { (char)(x), 0 }
-#define S8(x) S1(x), S1(x + 1), S1(x + 2), S1(x + 3), S1(x + 4), S1(x + 5), S1(x + 6), S1(x + 7)
-#define S64(x) S8(x), S8(x + 8), S8(x + 16), S8(x + 24), S8(x + 32), S8(x + 40), S8(x + 48), S8(x + 56)
+#define S8(x) S1(x), S1((x) + 1), S1((x) + 2), S1((x) + 3), S1((x) + 4), S1((x) + 5), S1((x) + 6), S1((x) + 7)
+#define S64(x) S8(x), S8((x) + 8), S8((x) + 16), S8((x) + 24), S8((x) + 32), S8((x) + 40), S8((x) + 48), S8((x) + 56)
 		S64(0), S64(64),
 #undef S64
 #undef S8
@@ -369,7 +369,8 @@ static int aggregate(struct cp_arena *arena, const struct ctprof_snapshot *s, co
 				if (tally_add(tt, val) < 0)
 					return -ENOMEM;
 			}
-			qsort(tt->t, tt->n, sizeof(*tt->t), cmp_tally);
+			if (tt->n > 1)
+				qsort(tt->t, tt->n, sizeof(*tt->t), cmp_tally);
 			t = cp_alloc(arena, (tt->n + 1) * sizeof(*t));
 			if (!t)
 				return -ENOMEM;
@@ -398,7 +399,7 @@ static int aggregate(struct cp_arena *arena, const struct ctprof_snapshot *s, co
 					first = c;
 				} else if (uniform && (c->n != first->n ||
 						       (c->n && memcmp(c->cpus, first->cpus,
-								       c->n * sizeof(uint32_t))))) {
+								       c->n * sizeof(uint32_t)) != 0))) {
 					uniform = false;
 				}
 			}
@@ -492,6 +493,7 @@ int cp_build_groups(struct cp_keyer *k, const struct ctprof_snapshot *s, struct 
 				goto out;
 			ng++;
 		}
+		// cppcheck-suppress nullPointerRedundantCheck ; v is non-NULL: found, or put just above
 		tg[i] = *v;
 	}
 	/* sort groups by key; remap old index -> sorted position */
@@ -648,6 +650,7 @@ int cp_collect_smaps(struct cp_keyer *k, const struct ctprof_snapshot *s, bool c
 				goto fail;
 			acc.n++;
 		}
+		// cppcheck-suppress nullPointerRedundantCheck ; v is non-NULL: found, or put just above
 		e = &acc.e[*v];
 		for (j = 0; j < t->smaps_rollup_kib.n; j++) {
 			const struct ctprof_kv *kv = &t->smaps_rollup_kib.items[j];
@@ -669,7 +672,7 @@ int cp_collect_smaps(struct cp_keyer *k, const struct ctprof_snapshot *s, bool c
 fail:
 	cp_hmap_free(&map);
 	cp_smaps_free(acc.e, acc.n);
-	return -ENOMEM;
+	return r;
 }
 
 void cp_smaps_free(struct ctprof_smaps_entry *e, size_t n)

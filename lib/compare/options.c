@@ -50,7 +50,7 @@ CTPROF_API int ctprof_sort_by_parse(const char *spec, struct ctprof_sort_key **k
 	struct ctprof_sort_key *out = NULL;
 	size_t n = 0, cap = 0;
 	const char *p;
-	int r = 0;
+	int r;
 
 	if (!m || !ctprof_derived_metrics())
 		return ctprof_err(err, -EINVAL, "sort-by: internal error: metric table is inconsistent");

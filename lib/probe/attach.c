@@ -215,7 +215,7 @@ static bool try_debug_file(struct cascade *c, const char *path, Elf *already_ope
 	} else {
 		rc = elf_open(path, &f);
 		if (rc) {
-			snprintf(msg, sizeof(msg), " (%s)", strerror(-rc));
+			(void)snprintf(msg, sizeof(msg), " (%s)", strerror(-rc));
 			ctprof_buf_puts(&c->tried, msg);
 			return false;
 		}
@@ -248,7 +248,7 @@ static int dwarf_cascade(struct cascade *c, const char *piddir, const char *exe,
 	char root[PATH_MAX], path[PATH_MAX], dir[PATH_MAX];
 	char *link = NULL, *bid = NULL, *slash;
 	const char *prefixes[2];
-	int rc;
+	int rc, dl;
 
 	/* 1 and 4: the exe's own debug info (one full walk serves both). */
 	if (try_debug_file(c, exe_open_path, exe_elf))
@@ -265,7 +265,9 @@ static int dwarf_cascade(struct cascade *c, const char *piddir, const char *exe,
 	rc = ctprof_probe_debug_refs(exe_elf, &link, &bid);
 	if (rc)
 		return rc;
-	snprintf(dir, sizeof(dir), "%s", exe);
+	dl = snprintf(dir, sizeof(dir), "%s", exe);
+	if (dl < 0 || (size_t)dl >= sizeof(dir))
+		goto out; /* no directory to look in: not found */
 	slash = strrchr(dir, '/');
 	if (slash)
 		*(slash == dir ? slash + 1 : slash) = '\0';
@@ -333,7 +335,7 @@ static int scan_dsos(const char *piddir, const char *exe, char *maps, char **dso
 		}
 		if (*p != '/' || strcmp(p, exe) == 0 || strstr(p, " (deleted)"))
 			continue;
-		for (i = 0; i < nseen && strcmp(seen[i], p); i++)
+		for (i = 0; i < nseen && strcmp(seen[i], p) != 0; i++)
 			;
 		if (i < nseen)
 			continue;

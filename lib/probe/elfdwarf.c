@@ -138,8 +138,8 @@ int ctprof_probe_debug_refs(Elf *elf, char **debuglink, char **build_id_hex)
 		*build_id_hex = hex;
 	}
 	link = dwelf_elf_gnu_debuglink(elf, &crc);
-	if (link && *link && !strchr(link, '/') && strcmp(link, ".") && strcmp(link, "..") &&
-	    strlen(link) < 256) {
+	if (link && *link && !strchr(link, '/') && strcmp(link, ".") != 0 &&
+	    strcmp(link, "..") != 0 && strlen(link) < 256) {
 		*debuglink = ctprof_strdup(link);
 		if (!*debuglink) {
 			free(*build_id_hex);
@@ -166,7 +166,7 @@ static int member_offset(Dwarf_Die *die, uint64_t *out, struct offsets *o, const
 	Dwarf_Sword s;
 
 	if (!dwarf_attr(die, DW_AT_data_member_location, &at)) {
-		snprintf(o->msg, o->msglen, "member %s has no DW_AT_data_member_location", which);
+		(void)snprintf(o->msg, o->msglen, "member %s has no DW_AT_data_member_location", which);
 		return -EINVAL;
 	}
 	switch (dwarf_whatform(&at)) {
@@ -184,20 +184,20 @@ static int member_offset(Dwarf_Die *die, uint64_t *out, struct offsets *o, const
 		if (dwarf_formsdata(&at, &s) != 0)
 			break;
 		if (s < 0) {
-			snprintf(o->msg, o->msglen, "member %s has a negative offset %lld", which,
-				 (long long)s);
+			(void)snprintf(o->msg, o->msglen, "member %s has a negative offset %lld", which,
+				       (long long)s);
 			return -EINVAL;
 		}
 		*out = (uint64_t)s;
 		return 0;
 	default:
-		snprintf(o->msg, o->msglen,
-			 "member %s: DW_AT_data_member_location has form 0x%x, not a constant", which,
-			 dwarf_whatform(&at));
+		(void)snprintf(o->msg, o->msglen,
+			       "member %s: DW_AT_data_member_location has form 0x%x, not a constant", which,
+			       dwarf_whatform(&at));
 		return -EINVAL;
 	}
-	snprintf(o->msg, o->msglen, "member %s: bad DW_AT_data_member_location: %s", which,
-		 dwarf_errmsg(-1));
+	(void)snprintf(o->msg, o->msglen, "member %s: bad DW_AT_data_member_location: %s", which,
+		       dwarf_errmsg(-1));
 	return -EINVAL;
 }
 
@@ -279,7 +279,7 @@ int ctprof_probe_dwarf_offsets(Elf *elf, uint64_t *off_alloc, uint64_t *off_deal
 	msg[0] = '\0';
 	dw = dwarf_begin_elf(elf, DWARF_C_READ, NULL);
 	if (!dw) {
-		snprintf(msg, msglen, "no DWARF: %s", dwarf_errmsg(-1));
+		(void)snprintf(msg, msglen, "no DWARF: %s", dwarf_errmsg(-1));
 		return -ENOENT;
 	}
 	while (!done && units++ < UNITS_MAX &&
@@ -298,12 +298,12 @@ int ctprof_probe_dwarf_offsets(Elf *elf, uint64_t *off_alloc, uint64_t *off_deal
 	} else if (o.bad) {
 		return o.bad;
 	} else {
-		snprintf(msg, msglen, "no tsd_s thread_allocated/thread_deallocated members");
+		(void)snprintf(msg, msglen, "no tsd_s thread_allocated/thread_deallocated members");
 		return -ENOENT;
 	}
 	if (*off_alloc >= *off_dealloc) {
-		snprintf(msg, msglen, "thread_allocated offset %llu is not below thread_deallocated %llu",
-			 (unsigned long long)*off_alloc, (unsigned long long)*off_dealloc);
+		(void)snprintf(msg, msglen, "thread_allocated offset %llu is not below thread_deallocated %llu",
+			       (unsigned long long)*off_alloc, (unsigned long long)*off_dealloc);
 		return -EINVAL;
 	}
 	return 0;

@@ -28,7 +28,6 @@ struct entry {
 	bool have_key;
 	dev_t dev;
 	ino_t ino;
-	size_t group;                      /* index of the group's first entry in sorted order */
 	struct ctprof_jemalloc_probe *probe; /* shared within a group: owner is the group's holder */
 	bool owns_probe;
 	enum ctprof_probe_tag tag;
@@ -143,25 +142,33 @@ static void *worker(void *arg)
 /* §4.3: max(CPUs − load, 1), clamped to [1, CPUs/2 + 1]. */
 static unsigned headroom(const char *proc_root)
 {
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN), cap;
 	double load = 0.0, h;
-	char path[PATH_MAX];
-	FILE *f;
+	char path[PATH_MAX], line[64];
+	FILE *f = NULL;
+	int n;
 
 	if (cpus < 1)
 		cpus = 4;
-	snprintf(path, sizeof(path), "%s/loadavg", proc_root);
-	f = fopen(path, "re");
+	cap = cpus / 2 + 1; /* half the CPUs, rounded down, plus one */
+	n = snprintf(path, sizeof(path), "%s/loadavg", proc_root);
+	if (n > 0 && (size_t)n < sizeof(path))
+		f = fopen(path, "re");
 	if (f) {
-		if (fscanf(f, "%lf", &load) != 1 || !(load >= 0.0))
-			load = 0.0;
-		fclose(f);
+		if (fgets(line, sizeof(line), f)) {
+			char *end;
+
+			load = strtod(line, &end);
+			if (end == line || !(load >= 0.0))
+				load = 0.0;
+		}
+		(void)fclose(f);
 	}
 	h = (double)cpus - load;
 	if (h < 1.0)
 		h = 1.0;
-	if (h > (double)(cpus / 2 + 1))
-		h = (double)(cpus / 2 + 1);
+	if (h > (double)cap)
+		h = (double)cap;
 	return (unsigned)h;
 }
 
@@ -169,7 +176,7 @@ CTPROF_API void ctprof_probe_set_free(struct ctprof_probe_set *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->n; i++)
+	for (size_t i = 0; s->e && i < s->n; i++)
 		if (s->e[i].owns_probe)
 			ctprof_jemalloc_probe_free(s->e[i].probe);
 	free(s->e);
@@ -206,7 +213,7 @@ CTPROF_API int ctprof_probe_set_attach(const struct ctprof_probe_set_opts *opts,
 	if (n) {
 		ids = ctprof_malloc(n * sizeof(*ids));
 		s->e = ctprof_calloc(n, sizeof(*s->e));
-		j.order = ctprof_calloc(n, sizeof(*j.order));
+		j.order = ctprof_calloc(n, sizeof(struct entry *));
 		j.groups = ctprof_calloc(n + 1, sizeof(*j.groups));
 		if (!ids || !s->e || !j.order || !j.groups)
 			goto oom;
@@ -215,12 +222,14 @@ CTPROF_API int ctprof_probe_set_attach(const struct ctprof_probe_set_opts *opts,
 		for (i = 0; i < n; i++) {
 			char path[PATH_MAX];
 			struct stat st;
+			int pl;
 
 			if (ids[i] <= 0 || ids[i] == self || (k && s->e[k - 1].tgid == ids[i]))
 				continue;
 			s->e[k].tgid = ids[i];
-			snprintf(path, sizeof(path), "%s/%d/exe", j.proc_root, ids[i]);
-			if (stat(path, &st) == 0) {
+			pl = snprintf(path, sizeof(path), "%s/%d/exe", j.proc_root, ids[i]);
+			/* a path that does not fit has no key: a group of its own */
+			if (pl > 0 && (size_t)pl < sizeof(path) && stat(path, &st) == 0) {
 				s->e[k].have_key = true;
 				s->e[k].dev = st.st_dev;
 				s->e[k].ino = st.st_ino;
@@ -232,7 +241,7 @@ CTPROF_API int ctprof_probe_set_attach(const struct ctprof_probe_set_opts *opts,
 	for (i = 0; i < k; i++)
 		j.order[i] = &s->e[i];
 	if (k)
-		qsort(j.order, k, sizeof(*j.order), cmp_key);
+		qsort(j.order, k, sizeof(struct entry *), cmp_key);
 	for (i = 0; i < k; i++) {
 		const struct entry *a = j.order[i], *b = i ? j.order[i - 1] : NULL;
 
@@ -360,9 +369,9 @@ CTPROF_API void ctprof_probe_summary_line(const struct ctprof_probe_summary *p, 
 		     (unsigned long long)p->probed_ok, (unsigned long long)p->failed);
 	if (n < 0 || (size_t)n >= len || !p->failed)
 		return;
-	snprintf(buf + n, len - (size_t)n, " (dominant: %s%s%s)",
-		 p->dominant_failure ? p->dominant_failure : "?",
-		 p->privilege_dominant ? "; " : "", p->privilege_dominant ? CTPROF_PROBE_PTRACE_HINT : "");
+	(void)snprintf(buf + n, len - (size_t)n, " (dominant: %s%s%s)",
+		       p->dominant_failure ? p->dominant_failure : "?",
+		       p->privilege_dominant ? "; " : "", p->privilege_dominant ? CTPROF_PROBE_PTRACE_HINT : "");
 }
 
 CTPROF_API int ctprof_probe_set_summary(const struct ctprof_probe_set *s, bool log,

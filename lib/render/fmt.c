@@ -81,7 +81,7 @@ static void bprintf(struct ctprof_buf *b, const char *fmt, ...)
 	if (ctprof_buf_reserve(b, (size_t)n + 1) < 0)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	(void)vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	b->len += (size_t)n;
 }

@@ -128,7 +128,7 @@ static char *entries(size_t n)
 		return ctprof_strdup("(empty)");
 	if (n == 1)
 		return ctprof_strdup("(1 entry)");
-	snprintf(tmp, sizeof(tmp), "(%zu entries)", n);
+	(void)snprintf(tmp, sizeof(tmp), "(%zu entries)", n);
 	return ctprof_strdup(tmp);
 }
 
@@ -165,12 +165,12 @@ int rh_host_fields(const struct ctprof_host *a, const struct ctprof_host *c,
 		uint32_t cc = c && j < c->n_cpufreq_governor ? c->cpufreq_governor[j].cpu : UINT32_MAX;
 		uint32_t cpu = ca < cc ? ca : cc;
 
-		snprintf(key, sizeof(key), "cpufreq_governor.cpu%" PRIu32, cpu);
+		(void)snprintf(key, sizeof(key), "cpufreq_governor.cpu%" PRIu32, cpu);
 		add(&f, key, governor(a, cpu) ? ctprof_strdup(governor(a, cpu)) : NULL,
 		    governor(c, cpu) ? ctprof_strdup(governor(c, cpu)) : NULL, "(absent)");
-		if (ca == cpu)
+		if (ca <= cc)
 			i++;
-		if (cc == cpu)
+		if (cc <= ca)
 			j++;
 	}
 	/* sched_tunables: per key when both sides have the map, else one count line */
@@ -186,7 +186,7 @@ int rh_host_fields(const struct ctprof_host *a, const struct ctprof_host *c,
 				const char *k = cmp <= 0 ? a->sched_tunables.items[i].key
 							 : c->sched_tunables.items[j].key;
 
-				snprintf(key, sizeof(key), "sched_tunables.%s", k);
+				(void)snprintf(key, sizeof(key), "sched_tunables.%s", k);
 				add(&f, key, tunable(a, k) ? ctprof_strdup(tunable(a, k)) : NULL,
 				    tunable(c, k) ? ctprof_strdup(tunable(c, k)) : NULL, "(absent)");
 				if (cmp <= 0)
@@ -417,7 +417,7 @@ int rh_summary_fields(const struct ctprof_snapshot *sa, const struct ctprof_snap
 				  : strcmp(ma->items[i].key, mc->items[j].key);
 			const char *k = cmp <= 0 ? ma->items[i].key : mc->items[j].key;
 
-			snprintf(key, sizeof(key), "parse_summary.read_failures_by_file.%s", k);
+			(void)snprintf(key, sizeof(key), "parse_summary.read_failures_by_file.%s", k);
 			add(&f, key, cmp <= 0 ? u64s(ma->items[i].value) : NULL,
 			    cmp >= 0 ? u64s(mc->items[j].value) : NULL, "-");
 			if (cmp <= 0)

@@ -41,7 +41,7 @@ void rj_str(struct ctprof_buf *b, const char *s, size_t len)
 			break;
 		default:
 			if (c < 0x20 || c == 0x7f) {
-				snprintf(tmp, sizeof(tmp), "\\u%04x", c);
+				(void)snprintf(tmp, sizeof(tmp), "\\u%04x", c);
 				ctprof_buf_puts(b, tmp);
 			} else {
 				ctprof_buf_putc(b, (char)c);
@@ -76,9 +76,9 @@ static void jnum(struct ctprof_buf *b, double v)
 		return;
 	}
 	if (v == 0)
-		v = 0; /* no "-0" */
+		v = fabs(v); /* no "-0" */
 	for (p = 15; p <= 17; p++) {
-		snprintf(tmp, sizeof(tmp), "%.*g", p, v);
+		(void)snprintf(tmp, sizeof(tmp), "%.*g", p, v);
 		if (strtod(tmp, NULL) == v)
 			break;
 	}
@@ -657,6 +657,7 @@ int rj_diff(struct ctprof_buf *b, const struct ctprof_diff *d, const struct ctpr
 		rh_fields_free(f, nf);
 	}
 	END
+	// cppcheck-suppress unreadVariable ; SEC() sets 'first' for a next section; this is the last
 	SEC(CTPROF_RS_SUMMARIES, "summaries")
 	if (rh_summary_fields(d->a, d->b, &f, &nf) < 0)
 		return -ENOMEM;
@@ -773,6 +774,7 @@ int rj_show(struct ctprof_buf *b, const struct ctprof_groupset *g, const struct 
 		rh_fields_free(f, nf);
 	}
 	END
+	// cppcheck-suppress unreadVariable ; SEC() sets 'first' for a next section; this is the last
 	SEC(CTPROF_RS_SUMMARIES, "summaries")
 	if (rh_summary_fields(s, s, &f, &nf) < 0)
 		return -ENOMEM;

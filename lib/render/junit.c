@@ -23,7 +23,7 @@ static void attr_n(struct ctprof_buf *b, const char *name, size_t n)
 {
 	char tmp[32];
 
-	snprintf(tmp, sizeof(tmp), "%zu", n);
+	(void)snprintf(tmp, sizeof(tmp), "%zu", n);
 	attr(b, name, tmp);
 }
 
@@ -46,14 +46,29 @@ static void fact_num(struct ctprof_buf *b, const char *key, bool set, double v)
 	ctprof_buf_putc(b, '\n');
 }
 
+/* The sides' runs of a repeated point, one fact line each. */
+static void fact_runs(struct ctprof_buf *b, const struct ctprof_verdict *v,
+		      const struct ctprof_vpoint *p)
+{
+	ctprof_buf_puts(b, "baseline_runs: ");
+	vr_runs(b, &p->sa);
+	ctprof_buf_puts(b, "\ncandidate_runs: ");
+	vr_runs(b, &p->sb);
+	ctprof_buf_puts(b, "\nmax_noise_pct: ");
+	vr_num(b, v->max_noise * 100.0, "-");
+	ctprof_buf_putc(b, '\n');
+}
+
 static void testcase(struct ctprof_buf *b, const struct ctprof_verdict *v,
 		     const struct ctprof_vpoint *p)
 {
 	const struct ctprof_gate *g = &v->gs->gates[p->gate];
-	struct ctprof_buf d = { 0 }, n = { 0 };
+	struct ctprof_buf d = { 0 }, n = { 0 }, m = { 0 };
 
 	vr_describe(&d, v, p);
 	ctprof_buf_putc(&d, '\0');
+	vr_message(&m, v, p);
+	ctprof_buf_putc(&m, '\0');
 	ctprof_buf_puts(&n, p->group);
 	ctprof_buf_puts(&n, ": ");
 	ctprof_buf_puts(&n, g->metric);
@@ -62,15 +77,26 @@ static void testcase(struct ctprof_buf *b, const struct ctprof_verdict *v,
 	attr(b, "classname", g->text);
 	attr(b, "name", n.oom ? "?" : n.data);
 	attr(b, "time", "0");
-	if (p->status == CTPROF_VS_OK) {
+	if (p->status == CTPROF_VS_OK && !vr_show_runs(p)) {
 		ctprof_buf_puts(b, "/>\n");
 		goto out;
 	}
 	ctprof_buf_puts(b, ">\n");
-	if (p->status == CTPROF_VS_SKIP) {
+	if (p->status == CTPROF_VS_OK) {
+		ctprof_buf_puts(b, "      <system-out>");
+		fact(b, "message", m.oom ? "?" : m.data);
+		fact_runs(b, v, p);
+		ctprof_buf_puts(b, "</system-out>\n");
+	} else if (p->status == CTPROF_VS_SKIP) {
 		ctprof_buf_puts(b, "      <skipped");
-		attr(b, "message", vr_reason(p));
-		ctprof_buf_puts(b, "/>\n");
+		attr(b, "message", m.oom ? "?" : m.data);
+		if (vr_show_runs(p)) {
+			ctprof_buf_puts(b, ">");
+			fact_runs(b, v, p);
+			ctprof_buf_puts(b, "</skipped>\n");
+		} else {
+			ctprof_buf_puts(b, "/>\n");
+		}
 	} else {
 		ctprof_buf_puts(b, "      <failure");
 		attr(b, "message", d.oom ? "?" : d.data);
@@ -87,12 +113,15 @@ static void testcase(struct ctprof_buf *b, const struct ctprof_verdict *v,
 		fact(b, "gate", g->text);
 		fact(b, "limit", p->limit >= 0 ? ctprof_limit_name(p->limit) : "-");
 		fact(b, "polarity", ctprof_polarity_name(g->polarity));
+		if (p->repeated)
+			fact_runs(b, v, p);
 		ctprof_buf_puts(b, "</failure>\n");
 	}
 	ctprof_buf_puts(b, "    </testcase>\n");
 out:
 	ctprof_buf_free(&d);
 	ctprof_buf_free(&n);
+	ctprof_buf_free(&m);
 }
 
 CTPROF_API int ctprof_render_junit(const struct ctprof_verdict *v, char **out, size_t *len,
@@ -101,6 +130,8 @@ CTPROF_API int ctprof_render_junit(const struct ctprof_verdict *v, char **out, s
 	struct ctprof_buf b = { 0 };
 	size_t i, j;
 
+	/* allocation failures swallowed on the way are reported by the finish */
+	(void)ctprof_alloc_failed_take();
 	if (!v || !out)
 		return ctprof_err(err, -EINVAL, "render JUnit: no verdict");
 	ctprof_buf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites");

@@ -159,7 +159,7 @@ static int text(struct ctprof_buf *b)
 						   ? " (kernel CONFIG_ options, prefix dropped):\n"
 						   : ":\n");
 		}
-		snprintf(line, sizeof(line), "  [%s]", tags[i].tag);
+		(void)snprintf(line, sizeof(line), "  [%s]", tags[i].tag);
 		ctprof_buf_puts(b, line);
 		{
 			size_t pad = strlen(line) < 24 ? 24 - strlen(line) : 1;
@@ -332,6 +332,8 @@ CTPROF_API int ctprof_render_metric_list(enum ctprof_output_format f, char **out
 	struct ctprof_buf b = { 0 };
 	int r;
 
+	/* allocation failures swallowed on the way are reported by the finish */
+	(void)ctprof_alloc_failed_take();
 	if (!out)
 		return ctprof_err(err, -EINVAL, "metric-list: missing output");
 	if (!ctprof_metrics() || !ctprof_derived_metrics())

@@ -564,6 +564,8 @@ CTPROF_API int ctprof_render_show(const struct ctprof_groupset *g,
 	struct ctprof_buf b = { 0 };
 	int r;
 
+	/* allocation failures swallowed on the way are reported by the finish */
+	(void)ctprof_alloc_failed_take();
 	if (!g || !out)
 		return ctprof_err(err, -EINVAL, "render: missing groups or output");
 	r = rt_check_opts(o, err);

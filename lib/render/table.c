@@ -258,8 +258,8 @@ static void flush_section(struct ctprof_buf *out, const char *hdr, size_t hlen,
 	if (n > limit) {
 		char tmp[96];
 
-		snprintf(tmp, sizeof(tmp), "... %zu more lines truncated (use --limit 0 for unlimited)\n",
-			 n - limit);
+		(void)snprintf(tmp, sizeof(tmp), "... %zu more lines truncated (use --limit 0 for unlimited)\n",
+			       n - limit);
 		ctprof_buf_puts(out, tmp);
 	}
 }
@@ -299,6 +299,7 @@ int rt_limit_sections(const char *in, size_t len, size_t limit, struct ctprof_bu
 			ll[n] = l;
 			n++;
 		} else {
+			// cppcheck-suppress knownConditionTrueFalse ; l is 0 for an empty line
 			if (l && s[0] == RT_NOT_SECTION)
 				ctprof_buf_append(out, s + 1, l - 1);
 			else

@@ -186,6 +186,10 @@ const char *vr_reason_key(enum ctprof_vreason r)
 		return "group_candidate_only";
 	case CTPROF_VR_NO_GROUP:
 		return "no_group";
+	case CTPROF_VR_NOISY:
+		return "noisy";
+	case CTPROF_VR_WITHIN_NOISE:
+		return "within_noise";
 	}
 	return "?";
 }
@@ -220,6 +224,10 @@ const char *vr_reason(const struct ctprof_vpoint *p)
 		return "group only in the candidate (no baseline)";
 	case CTPROF_VR_NO_GROUP:
 		return "the gate matched no group";
+	case CTPROF_VR_NOISY:
+		return "too noisy";
+	case CTPROF_VR_WITHIN_NOISE:
+		return "within the baseline's range (not significant)";
 	default:
 		return "";
 	}
@@ -264,12 +272,74 @@ void vr_describe(struct ctprof_buf *b, const struct ctprof_verdict *v,
 	ctprof_buf_puts(b, " (");
 	vr_limits(b, vg);
 	ctprof_buf_putc(b, ')');
+	if (p->reason == CTPROF_VR_WITHIN_NOISE)
+		ctprof_buf_puts(b, " within the baseline's range");
+}
+
+/* "3.2%" of a spread fraction; "inf%" when infinite. */
+static void spread_pct(struct ctprof_buf *b, double spread)
+{
+	if (isinf(spread))
+		ctprof_buf_puts(b, "inf%");
+	else
+		bprintf(b, "%.3g%%", spread * 100.0);
+}
+
+static void noisy_side(struct ctprof_buf *b, const char *side, const struct ctprof_vsummary *s,
+		       double max_noise, bool *first)
+{
+	if (s->n >= 2 && !(s->spread > max_noise))
+		return;
+	ctprof_buf_puts(b, *first ? ": " : ", ");
+	*first = false;
+	if (s->n < 2) {
+		bprintf(b, "%s has %zu run%s (needs 2)", side, s->n, s->n == 1 ? "" : "s");
+		return;
+	}
+	bprintf(b, "%s spread ", side);
+	spread_pct(b, s->spread);
+	bprintf(b, " > %g%%", max_noise * 100.0);
+}
+
+void vr_message(struct ctprof_buf *b, const struct ctprof_verdict *v,
+		const struct ctprof_vpoint *p)
+{
+	bool first = true;
+
+	ctprof_buf_puts(b, vr_reason(p));
+	if (p->reason != CTPROF_VR_NOISY)
+		return;
+	if (v->has_baseline)
+		noisy_side(b, "baseline", &p->sa, v->max_noise, &first);
+	noisy_side(b, "candidate", &p->sb, v->max_noise, &first);
+}
+
+void vr_runs(struct ctprof_buf *b, const struct ctprof_vsummary *s)
+{
+	if (!s->has) {
+		ctprof_buf_putc(b, '-');
+		return;
+	}
+	bprintf(b, "n=%zu mean=", s->n);
+	vr_num(b, s->mean, "-");
+	ctprof_buf_puts(b, " min=");
+	vr_num(b, s->min, "-");
+	ctprof_buf_puts(b, " max=");
+	vr_num(b, s->max, "-");
+	ctprof_buf_puts(b, " spread=");
+	spread_pct(b, s->spread);
+}
+
+bool vr_show_runs(const struct ctprof_vpoint *p)
+{
+	return p->repeated && (p->status == CTPROF_VS_FAIL || p->reason == CTPROF_VR_NOISY ||
+			       p->reason == CTPROF_VR_WITHIN_NOISE);
 }
 
 int vr_finish(struct ctprof_buf *b, char **out, size_t *len, struct ctprof_error *err,
 	      const char *what)
 {
-	if (ctprof_buf_putc(b, '\0') < 0 || b->oom) {
+	if (ctprof_buf_putc(b, '\0') < 0 || b->oom || ctprof_alloc_failed_take()) {
 		ctprof_buf_free(b);
 		return ctprof_err(err, -ENOMEM, "render %s: out of memory", what);
 	}
@@ -296,28 +366,50 @@ static void yaml_num(struct ctprof_buf *b, const char *ind, const char *key, boo
 	ctprof_buf_putc(b, '\n');
 }
 
+static void yaml_runs(struct ctprof_buf *b, const char *ind, const char *key,
+		      const struct ctprof_vsummary *s)
+{
+	if (!s->has) {
+		bprintf(b, "%s%s: ~\n", ind, key);
+		return;
+	}
+	bprintf(b, "%s%s:\n%s  n: %zu\n", ind, key, ind, s->n);
+	yaml_num(b, ind, "  mean", true, s->mean);
+	yaml_num(b, ind, "  min", true, s->min);
+	yaml_num(b, ind, "  max", true, s->max);
+	if (isinf(s->spread))
+		bprintf(b, "%s  spread_pct: .inf\n", ind);
+	else
+		yaml_num(b, ind, "  spread_pct", true, s->spread * 100.0);
+}
+
 static void point(struct ctprof_buf *b, const struct ctprof_verdict *v,
 		  const struct ctprof_vpoint *p, size_t num, const char *ind)
 {
 	const struct ctprof_gate *g = &v->gs->gates[p->gate];
-	struct ctprof_buf d = { 0 };
+	struct ctprof_buf d = { 0 }, m = { 0 };
 	char yind[16];
 
 	vr_describe(&d, v, p);
 	ctprof_buf_putc(&d, '\0');
+	vr_message(&m, v, p);
+	ctprof_buf_putc(&m, '\0');
 	bprintf(b, "%s%s %zu - ", ind, p->status == CTPROF_VS_FAIL ? "not ok" : "ok", num);
 	vr_escape(b, d.oom ? "?" : d.data, VR_ESC_TAP);
 	ctprof_buf_free(&d);
 	if (p->status == CTPROF_VS_SKIP) {
 		ctprof_buf_puts(b, " # SKIP ");
-		vr_escape(b, vr_reason(p), VR_ESC_TAP);
+		vr_escape(b, m.oom ? "?" : m.data, VR_ESC_TAP);
 	}
 	ctprof_buf_putc(b, '\n');
-	if (p->status != CTPROF_VS_FAIL)
+	if (p->status != CTPROF_VS_FAIL && !vr_show_runs(p)) {
+		ctprof_buf_free(&m);
 		return;
-	snprintf(yind, sizeof(yind), "%s  ", ind);
+	}
+	(void)snprintf(yind, sizeof(yind), "%s  ", ind);
 	bprintf(b, "%s---\n", yind);
-	yaml_str(b, yind, "message", vr_reason(p));
+	yaml_str(b, yind, "message", m.oom ? "?" : m.data);
+	ctprof_buf_free(&m);
 	yaml_str(b, yind, "metric", g->metric);
 	yaml_str(b, yind, "group", p->group);
 	bprintf(b, "%saxis: %s\n", yind, ctprof_group_by_name(v->axis));
@@ -335,6 +427,11 @@ static void point(struct ctprof_buf *b, const struct ctprof_verdict *v,
 			yaml_str(b, yind, "floor", vg->lim_text[CTPROF_LIM_FLOOR]);
 	}
 	bprintf(b, "%spolarity: %s\n", yind, ctprof_polarity_name(g->polarity));
+	if (p->repeated) {
+		yaml_runs(b, yind, "baseline_runs", &p->sa);
+		yaml_runs(b, yind, "candidate_runs", &p->sb);
+		yaml_num(b, yind, "max_noise_pct", true, v->max_noise * 100.0);
+	}
 	bprintf(b, "%s...\n", yind);
 }
 
@@ -351,37 +448,121 @@ static void counts(struct ctprof_buf *b, const struct ctprof_verdict *v)
 		v->failed, v->skipped);
 }
 
+/* A step's YAML block: the message, then diag as a literal block. */
+static void step_yaml(struct ctprof_buf *b, const struct ctprof_tap_step *st)
+{
+	const char *p, *nl;
+
+	ctprof_buf_puts(b, "  ---\n");
+	yaml_str(b, "  ", "message", st->reason ? st->reason : "");
+	if (st->diag && *st->diag) {
+		ctprof_buf_puts(b, "  diag: |-\n");
+		for (p = st->diag; *p; p = nl ? nl + 1 : p + strlen(p)) {
+			struct ctprof_buf line = { 0 };
+			size_t n;
+
+			nl = strchr(p, '\n');
+			n = nl ? (size_t)(nl - p) : strlen(p);
+			ctprof_buf_append(&line, p, n);
+			ctprof_buf_putc(&line, '\0');
+			ctprof_buf_puts(b, "    ");
+			/* TAP escaping keeps every byte printable and on one line */
+			vr_escape(b, line.oom ? "?" : line.data, VR_ESC_TAP);
+			ctprof_buf_putc(b, '\n');
+			ctprof_buf_free(&line);
+			if (!nl)
+				break;
+		}
+	}
+	ctprof_buf_puts(b, "  ...\n");
+}
+
+static void render_body(struct ctprof_buf *b, const struct ctprof_tap_step *steps, size_t n_steps,
+			const struct ctprof_verdict *v, int version)
+{
+	size_t i, j, n_v = !v ? 0 : version == 13 ? v->n_points : v->gs->n;
+
+	bprintf(b, "1..%zu\n", n_steps + n_v);
+	for (i = 0; i < n_steps; i++) {
+		const struct ctprof_tap_step *st = &steps[i];
+
+		bprintf(b, "%s %zu - ", st->status == CTPROF_VS_FAIL ? "not ok" : "ok", i + 1);
+		vr_escape(b, st->name ? st->name : "", VR_ESC_TAP);
+		if (st->status == CTPROF_VS_SKIP) {
+			ctprof_buf_puts(b, " # SKIP ");
+			vr_escape(b, st->reason ? st->reason : "", VR_ESC_TAP);
+		}
+		ctprof_buf_putc(b, '\n');
+		if (st->status == CTPROF_VS_FAIL)
+			step_yaml(b, st);
+	}
+	if (!v)
+		return;
+	if (version == 13) {
+		for (i = 0; i < v->n_points; i++)
+			point(b, v, &v->points[i], n_steps + i + 1, "");
+	} else {
+		for (i = 0; i < v->gs->n; i++) {
+			const struct ctprof_vgate *vg = &v->gates[i];
+
+			ctprof_buf_puts(b, "# Subtest: ");
+			vr_escape(b, v->gs->gates[i].text, VR_ESC_TAP);
+			bprintf(b, "\n    1..%zu\n", vg->n);
+			for (j = 0; j < vg->n; j++)
+				point(b, v, &v->points[vg->first + j], j + 1, "    ");
+			bprintf(b, "%s %zu - ", vg->failed ? "not ok" : "ok", n_steps + i + 1);
+			vr_escape(b, v->gs->gates[i].text, VR_ESC_TAP);
+			ctprof_buf_putc(b, '\n');
+		}
+	}
+	counts(b, v);
+}
+
 CTPROF_API int ctprof_render_tap(const struct ctprof_verdict *v, int version, char **out,
 				 size_t *len, struct ctprof_error *err)
 {
 	struct ctprof_buf b = { 0 };
-	size_t i, j;
 
+	/* allocation failures swallowed on the way are reported by the finish */
+	(void)ctprof_alloc_failed_take();
 	if (!v || !out)
 		return ctprof_err(err, -EINVAL, "render TAP: no verdict");
 	if (version != 13 && version != 14)
 		return ctprof_err(err, -EINVAL, "render TAP: unsupported version %d (13 or 14)",
 				  version);
 	bprintf(&b, "TAP version %d\n", version);
-	if (version == 13) {
-		bprintf(&b, "1..%zu\n", v->n_points);
-		for (i = 0; i < v->n_points; i++)
-			point(&b, v, &v->points[i], i + 1, "");
-	} else {
-		bprintf(&b, "1..%zu\n", v->gs->n);
-		for (i = 0; i < v->gs->n; i++) {
-			const struct ctprof_vgate *vg = &v->gates[i];
+	render_body(&b, NULL, 0, v, version);
+	return vr_finish(&b, out, len, err, "TAP");
+}
 
-			ctprof_buf_puts(&b, "# Subtest: ");
-			vr_escape(&b, v->gs->gates[i].text, VR_ESC_TAP);
-			bprintf(&b, "\n    1..%zu\n", vg->n);
-			for (j = 0; j < vg->n; j++)
-				point(&b, v, &v->points[vg->first + j], j + 1, "    ");
-			bprintf(&b, "%s %zu - ", vg->failed ? "not ok" : "ok", i + 1);
-			vr_escape(&b, v->gs->gates[i].text, VR_ESC_TAP);
-			ctprof_buf_putc(&b, '\n');
-		}
+CTPROF_API int ctprof_render_tap_run(const char *preamble, const struct ctprof_tap_step *steps,
+				     size_t n_steps, const struct ctprof_verdict *v, int version,
+				     char **out, size_t *len, struct ctprof_error *err)
+{
+	struct ctprof_buf b = { 0 };
+	const char *p, *nl;
+
+	/* allocation failures swallowed on the way are reported by the finish */
+	(void)ctprof_alloc_failed_take();
+	if (!out || (n_steps && !steps))
+		return ctprof_err(err, -EINVAL, "render TAP: no steps");
+	if (version != 13 && version != 14)
+		return ctprof_err(err, -EINVAL, "render TAP: unsupported version %d (13 or 14)",
+				  version);
+	bprintf(&b, "TAP version %d\n", version);
+	for (p = preamble; p && *p; p = nl + 1) {
+		struct ctprof_buf line = { 0 };
+
+		nl = strchr(p, '\n');
+		ctprof_buf_append(&line, p, nl ? (size_t)(nl - p) : strlen(p));
+		ctprof_buf_putc(&line, '\0');
+		ctprof_buf_puts(&b, "# ");
+		vr_escape(&b, line.oom ? "?" : line.data, VR_ESC_TAP);
+		ctprof_buf_putc(&b, '\n');
+		ctprof_buf_free(&line);
+		if (!nl)
+			break;
 	}
-	counts(&b, v);
+	render_body(&b, steps, n_steps, v, version);
 	return vr_finish(&b, out, len, err, "TAP");
 }

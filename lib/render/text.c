@@ -157,7 +157,7 @@ static void uptime_cell(struct rt_table *t, const struct ctprof_pair *p)
 		rt_cells(t, "-", RT_WHITE, false);
 		return;
 	}
-	snprintf(tmp, sizeof(tmp), "%.0f%%", p->uptime_pct);
+	(void)snprintf(tmp, sizeof(tmp), "%.0f%%", p->uptime_pct);
 	rt_cells(t, tmp, p->uptime_pct >= 75 ? RT_GREEN : p->uptime_pct >= 50 ? RT_YELLOW : RT_RED,
 		 p->uptime_pct < 50);
 }
@@ -1156,7 +1156,7 @@ static void orphans(struct tctx *x, const char *label, const char *path,
 
 	if (n == 0)
 		return;
-	snprintf(num, sizeof(num), "\n%zu", n);
+	(void)snprintf(num, sizeof(num), "\n%zu", n);
 	ctprof_buf_puts(o, num);
 	ctprof_buf_puts(o, " group(s) only in ");
 	ctprof_buf_puts(o, label);
@@ -1229,7 +1229,7 @@ static void fudged_report(struct tctx *x)
 		ctprof_buf_puts(o, "\x1b[1;33m");
 	else
 		ctprof_buf_putc(o, RT_NOT_SECTION);
-	snprintf(tmp, sizeof(tmp), "## Fudged cgroup matches (%zu pair(s))", d->n_fudged);
+	(void)snprintf(tmp, sizeof(tmp), "## Fudged cgroup matches (%zu pair(s))", d->n_fudged);
 	ctprof_buf_puts(o, tmp);
 	if (color)
 		ctprof_buf_puts(o, "\x1b[0m");
@@ -1250,9 +1250,9 @@ static void fudged_report(struct tctx *x)
 			rf_name(o, fp->candidate_root, strlen(fp->candidate_root));
 			ctprof_buf_putc(o, '\n');
 		}
-		snprintf(tmp, sizeof(tmp),
-			 "  overlap: %" PRIu64 " thread types, Jaccard: %.1f%%, cascaded children: %" PRIu64 "\n",
-			 fp->overlap, fp->jaccard * 100.0, fp->cascaded_children);
+		(void)snprintf(tmp, sizeof(tmp),
+			       "  overlap: %" PRIu64 " thread types, Jaccard: %.1f%%, cascaded children: %" PRIu64 "\n",
+			       fp->overlap, fp->jaccard * 100.0, fp->cascaded_children);
 		ctprof_buf_puts(o, tmp);
 		if (fp->n_baseline_residual) {
 			ctprof_buf_puts(o, "  residual (baseline only): ");
@@ -1347,7 +1347,7 @@ static int check_ropts(const struct ctprof_render_opts *o, struct ctprof_error *
 static int finish(struct ctprof_buf *b, int r, char **out, size_t *len, struct ctprof_error *err,
 		  const char *what)
 {
-	if (r == 0 && b->oom)
+	if (r == 0 && (b->oom || ctprof_alloc_failed_take()))
 		r = -ENOMEM;
 	if (r == 0 && !b->data && ctprof_buf_reserve(b, 1) < 0)
 		r = -ENOMEM;
@@ -1367,6 +1367,8 @@ CTPROF_API int ctprof_render_diff(const struct ctprof_diff *d, const struct ctpr
 	struct ctprof_buf b = { 0 };
 	int r;
 
+	/* allocation failures swallowed on the way are reported by the finish */
+	(void)ctprof_alloc_failed_take();
 	if (!d || !out)
 		return ctprof_err(err, -EINVAL, "render: missing diff or output");
 	r = check_ropts(o, err);

@@ -39,13 +39,37 @@ static void jcount(struct ctprof_buf *b, const char *k, size_t n, bool comma)
 {
 	char tmp[48];
 
-	snprintf(tmp, sizeof(tmp), "\"%s\":%zu%s", k, n, comma ? "," : "");
+	(void)snprintf(tmp, sizeof(tmp), "\"%s\":%zu%s", k, n, comma ? "," : "");
 	ctprof_buf_puts(b, tmp);
 }
 
 static const char *status_name(enum ctprof_vstatus s)
 {
 	return s == CTPROF_VS_OK ? "ok" : s == CTPROF_VS_FAIL ? "not ok" : "skip";
+}
+
+/* One side of a repeated point; null when the side has no value. */
+static void jruns(struct ctprof_buf *b, const char *key, const struct ctprof_vsummary *s)
+{
+	char tmp[48];
+
+	ctprof_buf_putc(b, ',');
+	jkey(b, key);
+	if (!s->has) {
+		ctprof_buf_puts(b, "null");
+		return;
+	}
+	(void)snprintf(tmp, sizeof(tmp), "{\"n\":%zu,\"mean\":", s->n);
+	ctprof_buf_puts(b, tmp);
+	jnum(b, true, s->mean);
+	ctprof_buf_puts(b, ",\"min\":");
+	jnum(b, true, s->min);
+	ctprof_buf_puts(b, ",\"max\":");
+	jnum(b, true, s->max);
+	/* JSON has no infinity: null when the mean is zero and the values differ */
+	ctprof_buf_puts(b, ",\"spread_pct\":");
+	jnum(b, true, s->spread * 100.0);
+	ctprof_buf_putc(b, '}');
 }
 
 static void jpoint(struct ctprof_buf *b, const struct ctprof_verdict *v,
@@ -85,6 +109,18 @@ static void jpoint(struct ctprof_buf *b, const struct ctprof_verdict *v,
 	ctprof_buf_putc(b, ',');
 	jkey(b, "delta_pct");
 	jnum(b, p->has_pct, p->pct * 100.0);
+	if (p->repeated) {
+		struct ctprof_buf m = { 0 };
+
+		vr_message(&m, v, p);
+		ctprof_buf_putc(&m, '\0');
+		ctprof_buf_putc(b, ',');
+		jkey(b, "message");
+		jstr(b, m.oom ? "?" : m.data);
+		ctprof_buf_free(&m);
+		jruns(b, "baseline_runs", &p->sa);
+		jruns(b, "candidate_runs", &p->sb);
+	}
 	ctprof_buf_putc(b, '}');
 	ctprof_buf_free(&d);
 }
@@ -95,6 +131,8 @@ CTPROF_API int ctprof_render_verdict_json(const struct ctprof_verdict *v, char *
 	struct ctprof_buf b = { 0 };
 	size_t i, j, k;
 
+	/* allocation failures swallowed on the way are reported by the finish */
+	(void)ctprof_alloc_failed_take();
 	if (!v || !out)
 		return ctprof_err(err, -EINVAL, "render verdict JSON: no verdict");
 	ctprof_buf_putc(&b, '{');
@@ -109,6 +147,13 @@ CTPROF_API int ctprof_render_verdict_json(const struct ctprof_verdict *v, char *
 	jcount(&b, "passed", v->passed, true);
 	jcount(&b, "failed", v->failed, true);
 	jcount(&b, "skipped", v->skipped, true);
+	if (v->repeated) {
+		jcount(&b, "runs_baseline", v->runs_a, true);
+		jcount(&b, "runs_candidate", v->runs_b, true);
+		jkey(&b, "max_noise_pct");
+		jnum(&b, true, v->max_noise * 100.0);
+		ctprof_buf_putc(&b, ',');
+	}
 	jkey(&b, "gates");
 	ctprof_buf_putc(&b, '[');
 	for (i = 0; i < v->gs->n; i++) {

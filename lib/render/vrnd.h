@@ -20,6 +20,16 @@ CTPROF_HIDDEN void vr_describe(struct ctprof_buf *b, const struct ctprof_verdict
 			       const struct ctprof_vpoint *p);
 /* The SKIP reason or failure message of a point (unescaped); "" when it held. */
 CTPROF_HIDDEN const char *vr_reason(const struct ctprof_vpoint *p);
+/*
+ * vr_reason() and, for a NOISY point, why: "too noisy: baseline spread
+ * 3.2% > 1%, candidate has 1 run (needs 2)" (unescaped).
+ */
+CTPROF_HIDDEN void vr_message(struct ctprof_buf *b, const struct ctprof_verdict *v,
+			      const struct ctprof_vpoint *p);
+/* One side of a repeated point: "n=3 mean=10 min=9 max=11 spread=20%"; "-" when none. */
+CTPROF_HIDDEN void vr_runs(struct ctprof_buf *b, const struct ctprof_vsummary *s);
+/* A repeated point whose renderings show the sides' runs (failed, noisy, within noise...). */
+CTPROF_HIDDEN bool vr_show_runs(const struct ctprof_vpoint *p);
 /* "held", "limit", "coverage_baseline_only", ... */
 CTPROF_HIDDEN const char *vr_reason_key(enum ctprof_vreason r);
 /* The limits of a gate: "max +10%, floor 10us". */

@@ -56,22 +56,6 @@ static const char *const step_names[] = {
 	[CTPROF_SCX_STEP_STOP] = "scheduler stop",
 };
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-static void sleep_ms(unsigned ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000u, .tv_nsec = (long)(ms % 1000u) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 static void res_begin(struct ctprof_scx_result *res, enum ctprof_scx_step step)
 {
 	res->step = step;
@@ -90,7 +74,7 @@ static void res_add(struct ctprof_scx_result *res, const char *fmt, ...)
 	if (len + 1 >= sizeof(res->diag))
 		return;
 	va_start(ap, fmt);
-	vsnprintf(res->diag + len, sizeof(res->diag) - len, fmt, ap);
+	(void)vsnprintf(res->diag + len, sizeof(res->diag) - len, fmt, ap);
 	va_end(ap);
 }
 
@@ -120,14 +104,14 @@ static void res_add_tail(struct ctprof_scx_result *res, const struct ctprof_scx 
 static void describe_status(int status, char *buf, size_t cap)
 {
 	if (status < 0)
-		snprintf(buf, cap, "exit status unknown (reaped elsewhere)");
+		(void)snprintf(buf, cap, "exit status unknown (reaped elsewhere)");
 	else if (WIFEXITED(status))
-		snprintf(buf, cap, "exited with status %d", WEXITSTATUS(status));
+		(void)snprintf(buf, cap, "exited with status %d", WEXITSTATUS(status));
 	else if (WIFSIGNALED(status))
-		snprintf(buf, cap, "killed by signal %d (%s)", WTERMSIG(status),
-			 strsignal(WTERMSIG(status)));
+		(void)snprintf(buf, cap, "killed by signal %d (%s)", WTERMSIG(status),
+			       strsignal(WTERMSIG(status)));
 	else
-		snprintf(buf, cap, "wait status 0x%x", (unsigned)status);
+		(void)snprintf(buf, cap, "wait status 0x%x", (unsigned)status);
 }
 
 /* True once the scheduler has exited; does not reap it. */
@@ -172,14 +156,14 @@ static void reap(struct ctprof_scx *scx)
 /* Poll until the scheduler exited or ms passed; returns whether it did. */
 static bool wait_exit(struct ctprof_scx *scx, unsigned ms)
 {
-	uint64_t deadline = now_ms() + ms;
+	uint64_t deadline = ctprof_mono_ms() + ms;
 
 	for (;;) {
 		if (child_exited(scx))
 			return true;
-		if (now_ms() >= deadline)
+		if (ctprof_mono_ms() >= deadline)
 			return false;
-		sleep_ms(scx->poll_ms);
+		ctprof_sleep_ms(scx->poll_ms);
 	}
 }
 
@@ -225,7 +209,7 @@ int ctprof_scx_new(const struct ctprof_scx_opts *opts, struct ctprof_scx **out,
 	if (opts->argv && opts->argv[0]) {
 		size_t n = 0;
 
-		while (opts->argv[n] && n < 4096)
+		while (n < 4096 && opts->argv[n])
 			n++;
 		if (opts->argv[n]) {
 			rc = ctprof_err(err, -E2BIG, "scheduler: argv: more than 4096 words");
@@ -316,8 +300,7 @@ int ctprof_scx_spawn(struct ctprof_scx *scx, struct ctprof_scx_result *res)
 	sigfillset(&def);
 	sigdelset(&def, SIGKILL);
 	sigdelset(&def, SIGSTOP);
-	if (!e)
-		e = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	e = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	if (!e)
 		e = posix_spawn_file_actions_adddup2(&fa, fd, 1);
 	if (!e)
@@ -350,7 +333,7 @@ int ctprof_scx_spawn(struct ctprof_scx *scx, struct ctprof_scx_result *res)
 int ctprof_scx_attach(struct ctprof_scx *scx, struct ctprof_scx_result *res)
 {
 	struct ctprof_scx_sysfs s;
-	uint64_t start = now_ms(), deadline = start + scx->attach_ms;
+	uint64_t start = ctprof_mono_ms(), deadline = start + scx->attach_ms;
 	char how[96];
 
 	res_begin(res, CTPROF_SCX_STEP_ATTACH);
@@ -379,18 +362,18 @@ int ctprof_scx_attach(struct ctprof_scx *scx, struct ctprof_scx_result *res)
 			res_add(res, "ops \"%s\", enable_seq %llu -> %llu, after %llu ms", s.ops,
 				(unsigned long long)scx->seq_before,
 				(unsigned long long)s.enable_seq,
-				(unsigned long long)(now_ms() - start));
+				(unsigned long long)(ctprof_mono_ms() - start));
 			return res_end(res, 0);
 		}
 		if (exited) {
 			describe_status(scx->status, how, sizeof(how));
 			res_add(res, "%s: scheduler %s before attaching (after %llu ms); ",
-				scx->argv[0], how, (unsigned long long)(now_ms() - start));
+				scx->argv[0], how, (unsigned long long)(ctprof_mono_ms() - start));
 			add_sysfs(res, &s);
 			res_add_tail(res, scx);
 			return res_end(res, -ECHILD);
 		}
-		if (now_ms() >= deadline) {
+		if (ctprof_mono_ms() >= deadline) {
 			res_add(res, "%s: not attached within %u ms: ", scx->dir, scx->attach_ms);
 			add_sysfs(res, &s);
 			res_add(res, " (enable_seq before spawn %llu)",
@@ -398,7 +381,7 @@ int ctprof_scx_attach(struct ctprof_scx *scx, struct ctprof_scx_result *res)
 			res_add_tail(res, scx);
 			return res_end(res, s.present ? -ETIMEDOUT : -ENOENT);
 		}
-		sleep_ms(scx->poll_ms);
+		ctprof_sleep_ms(scx->poll_ms);
 	}
 }
 
@@ -423,7 +406,7 @@ int ctprof_scx_check(struct ctprof_scx *scx, struct ctprof_scx_result *res)
 		res_add_tail(res, scx);
 		return res_end(res, -ECHILD);
 	}
-	if (!s.present || strcmp(s.state, "enabled") || !s.seq_valid ||
+	if (!s.present || strcmp(s.state, "enabled") != 0 || !s.seq_valid ||
 	    s.enable_seq != scx->seq_attached) {
 		res_add(res, "scheduler \"%s\" (pid %d) ejected mid-run: ", scx->ops, (int)scx->pid);
 		add_sysfs(res, &s);
@@ -439,7 +422,7 @@ int ctprof_scx_check(struct ctprof_scx *scx, struct ctprof_scx_result *res)
 static int do_stop(struct ctprof_scx *scx, struct ctprof_scx_result *res)
 {
 	struct ctprof_scx_sysfs s;
-	uint64_t t0 = now_ms(), deadline;
+	uint64_t t0 = ctprof_mono_ms(), deadline;
 	char how[96];
 	bool was_exited;
 
@@ -455,7 +438,7 @@ static int do_stop(struct ctprof_scx *scx, struct ctprof_scx_result *res)
 		kill(scx->pid, SIGINT);
 		if (wait_exit(scx, scx->grace_ms)) {
 			res_add(res, "SIGINT to pid %d: exited after %llu ms", (int)scx->pid,
-				(unsigned long long)(now_ms() - t0));
+				(unsigned long long)(ctprof_mono_ms() - t0));
 		} else {
 			res_add(res, "SIGINT to pid %d: still running after %u ms; SIGKILL to process group %d",
 				(int)scx->pid, scx->grace_ms, (int)scx->pid);
@@ -465,25 +448,25 @@ static int do_stop(struct ctprof_scx *scx, struct ctprof_scx_result *res)
 				res_add_tail(res, scx);
 				return res_end(res, -ETIMEDOUT);
 			}
-			res_add(res, "; exited after %llu ms", (unsigned long long)(now_ms() - t0));
+			res_add(res, "; exited after %llu ms", (unsigned long long)(ctprof_mono_ms() - t0));
 		}
 	}
 	reap(scx);
 	describe_status(scx->status, how, sizeof(how));
 	res_add(res, " (%s)", how);
-	deadline = now_ms() + scx->disable_ms;
+	deadline = ctprof_mono_ms() + scx->disable_ms;
 	for (;;) {
 		ctprof_scx_read_sysfs(scx->dir, &s);
 		if (!s.present || !strcmp(s.state, "disabled"))
 			break;
-		if (now_ms() >= deadline) {
+		if (ctprof_mono_ms() >= deadline) {
 			res_add(res, "\n%s: not disabled within %u ms of the exit: ", scx->dir,
 				scx->disable_ms);
 			add_sysfs(res, &s);
 			res_add_tail(res, scx);
 			return res_end(res, -ETIMEDOUT);
 		}
-		sleep_ms(scx->poll_ms);
+		ctprof_sleep_ms(scx->poll_ms);
 	}
 	if (s.present)
 		res_add(res, "; state disabled");

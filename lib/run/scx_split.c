@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SPLIT_MAX_INPUT (64 * 1024)
+#define SPLIT_MAX_INPUT 65536 /* 64 KiB */
 #define SPLIT_MAX_WORDS 4096
 
 void ctprof_argv_free(char **argv)

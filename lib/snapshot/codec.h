@@ -77,4 +77,12 @@ CTPROF_HIDDEN extern const char *const ctprof_j_xacct_names[4];
  */
 CTPROF_HIDDEN void ctprof_json_put_str(struct ctprof_buf *b, const char *s, size_t n);
 
+/*
+ * ctprof_snapshot_load over size bytes of a file's contents held in memory
+ * (tests/fuzz): the same bounded zstd decompression (through a memfd),
+ * JSON parse and shape checks; `name` stands for the path in errors.
+ */
+CTPROF_HIDDEN int ctprof_snapshot_load_buf(const void *data, size_t size, const char *name,
+					   struct ctprof_snapshot **out, struct ctprof_error *err);
+
 #endif

@@ -183,7 +183,7 @@ static void *hook_malloc(size_t n)
 {
 	struct arena *a = active_arena;
 
-	return a ? arena_alloc(a, n) : malloc(n);
+	return a ? arena_alloc(a, n) : ctprof_malloc(n);
 }
 
 static void hook_free(void *p)
@@ -262,7 +262,7 @@ static int shape_err(struct dec *d, const struct jpath *p, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(cause, sizeof(cause), fmt, ap);
+	(void)vsnprintf(cause, sizeof(cause), fmt, ap);
 	va_end(ap);
 	path_fmt(&path, p);
 	if (path.len && !path.oom)
@@ -483,7 +483,7 @@ static int rd_state(struct dec *d, const cJSON *n, const struct jpath *p, char *
 		free(fixed);
 		return shape_err(d, p, "expected a single-character string");
 	}
-	*out = s[0] < 0x80 ? (char)s[0] : (char)0xFF;
+	*out = (char)(s[0] < 0x80 ? s[0] : 0xFF);
 	free(fixed);
 	return 0;
 }
@@ -965,6 +965,13 @@ static void set_schema(struct ctprof_snapshot *s, const struct schema_tally *st)
 		s->schema = CTPROF_SCHEMA_MIXED;
 }
 
+/*
+ * At most as many threads as the kernel can have at once (PID_MAX_LIMIT).
+ * `{}` is a valid thread (every key may be missing) and costs ~1 KiB in the
+ * model, so without a bound 256 MiB of them would need ~70 GiB.
+ */
+#define LOAD_MAX_THREADS ((size_t)4 << 20)
+
 static int dec_threads(struct dec *d, const cJSON *arr, const struct jpath *p,
 		       struct ctprof_snapshot *s)
 {
@@ -977,6 +984,8 @@ static int dec_threads(struct dec *d, const cJSON *arr, const struct jpath *p,
 		return shape_err(d, p, "expected an array");
 	pthread_once(&sorted_once, sort_fields);
 	n = count_children(arr);
+	if (n > LOAD_MAX_THREADS)
+		return shape_err(d, p, "more than %zu threads", LOAD_MAX_THREADS);
 	s->threads = ctprof_calloc(n, sizeof(*s->threads));
 	if (!s->threads)
 		return oom_err(d);
@@ -1059,7 +1068,7 @@ static int dec_field(struct dec *d, const cJSON *c, const struct jpath *fp,
 {
 	char *p = (char *)base + f->off;
 	bool is_null = cJSON_IsNull(c);
-	uint64_t v;
+	uint64_t v = 0;
 	int rc;
 
 	switch (f->kind) {
@@ -1298,6 +1307,7 @@ static int load_whole(struct dec *d, struct arena *a, struct ctprof_snapshot **o
 		*out = snap;
 out:
 	/* an arena that did not grow means other hooks allocated the tree */
+	// cppcheck-suppress knownConditionTrueFalse ; cJSON's hooks grow a->used behind cppcheck's back
 	if (a->used == used)
 		cJSON_Delete(doc);
 	return rc;
@@ -1398,6 +1408,8 @@ static int stream_threads(struct dec *d, struct arena *a, size_t *pos, const str
 		goto done;
 	for (;;) {
 		i = skip_ws(d, i);
+		if (k == LOAD_MAX_THREADS)
+			return -E2BIG; /* reported at once, as dec_threads would */
 		v = parse_value_at(d, a, &i, 2);
 		if (!v)
 			return give_up(a);
@@ -1426,8 +1438,8 @@ static int stream_threads(struct dec *d, struct arena *a, size_t *pos, const str
 		return STREAM_GIVE_UP;
 	}
 done:
-	/* shrink to fit; keeping the larger block is fine if that fails */
-	nt = ctprof_realloc(s->threads, (k ? k : 1) * sizeof(*s->threads));
+	/* shrink to fit; keeping the larger block is fine if that fails (so not hooked) */
+	nt = realloc(s->threads, (k ? k : 1) * sizeof(*s->threads));
 	if (nt)
 		s->threads = nt;
 	set_schema(s, &st);
@@ -1481,7 +1493,7 @@ static int stream_doc(struct dec *d, struct arena *a, struct ctprof_snapshot *s)
 			rc = row < L->n ? dec_field(d, v, &fp, &L->f[row], s) : 0;
 		}
 		if (rc)
-			return rc == -ENOMEM ? rc : STREAM_GIVE_UP;
+			return rc == -ENOMEM || rc == -E2BIG ? rc : STREAM_GIVE_UP;
 		arena_reset(a);
 		i = skip_ws(d, i);
 		if (i < d->len && d->text[i] == ',') {
@@ -1532,6 +1544,9 @@ CTPROF_API int ctprof_snapshot_from_json(const char *json, size_t len, const cha
 	d.err = err;
 	if (rc == -ENOMEM)
 		rc = oom_err(&d);
+	else if (rc == -E2BIG)
+		rc = ctprof_err(err, -EBADMSG, "%s: parse JSON: threads: more than %zu threads",
+				d.name, LOAD_MAX_THREADS);
 	else if (rc == STREAM_GIVE_UP)
 		rc = load_whole(&d, &arena, out);
 	active_arena = NULL;

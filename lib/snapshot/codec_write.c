@@ -55,7 +55,9 @@ static void put_str_valid(struct ctprof_buf *b, const char *s, size_t n)
 			esc[1] = 't';
 			break;
 		default:
-			memcpy(esc + 1, "u00", 3);
+			esc[1] = 'u';
+			esc[2] = '0';
+			esc[3] = '0';
 			esc[4] = hexdig[c >> 4];
 			esc[5] = hexdig[c & 0xf];
 			el = 6;

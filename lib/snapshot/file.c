@@ -6,15 +6,21 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+/* ZSTD_customMem: zstd allocates through ctprof_malloc (failure injection) */
+#define ZSTD_STATIC_LINKING_ONLY
 #include <zstd.h>
+#include <zstd_errors.h>
 
 #include "codec.h"
 
@@ -30,6 +36,26 @@ static const char cap_msg[] =
 
 _Static_assert(CTPROF_MAX_DECOMPRESSED_BYTES == 268435456, "cap_msg names the cap");
 
+static void *zstd_alloc(void *opaque, size_t n)
+{
+	(void)opaque;
+	return ctprof_malloc(n);
+}
+
+static void zstd_free(void *opaque, void *p)
+{
+	(void)opaque;
+	free(p);
+}
+
+static const ZSTD_customMem zstd_mem = { zstd_alloc, zstd_free, NULL };
+
+/* A zstd error code as a negative errno: ENOMEM for its allocation failures. */
+static int zstd_errno(size_t ret, int other)
+{
+	return ZSTD_getErrorCode(ret) == ZSTD_error_memory_allocation ? -ENOMEM : other;
+}
+
 /* ---- load ---- */
 
 static int decompress_fd(int fd, const char *path, off_t fsize, char **out, size_t *out_len,
@@ -38,7 +64,7 @@ static int decompress_fd(int fd, const char *path, off_t fsize, char **out, size
 	const size_t limit = CTPROF_MAX_DECOMPRESSED_BYTES + 1;
 	size_t in_cap = ZSTD_DStreamInSize(), olen = 0, ocap = 0, last = 0;
 	unsigned long long total_in = 0;
-	ZSTD_DCtx *dctx = ZSTD_createDCtx();
+	ZSTD_DCtx *dctx = ZSTD_createDCtx_advanced(zstd_mem);
 	char *in = ctprof_malloc(in_cap), *ob = NULL;
 	int rc = 0;
 
@@ -112,8 +138,8 @@ static int decompress_fd(int fd, const char *path, off_t fsize, char **out, size
 			obuf.pos = 0;
 			last = ZSTD_decompressStream(dctx, &obuf, &ib);
 			if (ZSTD_isError(last)) {
-				rc = ctprof_err(err, -EBADMSG, "%s: zstd decompress: %s", path,
-						ZSTD_getErrorName(last));
+				rc = ctprof_err(err, zstd_errno(last, -EBADMSG), "%s: zstd decompress: %s",
+						path, ZSTD_getErrorName(last));
 				goto out;
 			}
 			olen += obuf.pos;
@@ -179,6 +205,51 @@ CTPROF_API int ctprof_snapshot_load(const char *path, struct ctprof_snapshot **o
 	return 0;
 }
 
+int ctprof_snapshot_load_buf(const void *data, size_t size, const char *name,
+			     struct ctprof_snapshot **out, struct ctprof_error *err)
+{
+	struct ctprof_snapshot *snap;
+	const char *p = data;
+	char *json = NULL;
+	size_t len = 0, done = 0;
+	int fd, rc;
+
+	if (!name || !out || (!data && size))
+		return ctprof_err(err, -EINVAL, "%s: read: invalid argument", name ? name : "(null)");
+	/* the bytes go through exactly the file path's bounded decompression */
+	fd = memfd_create("ctprof-snapshot", MFD_CLOEXEC);
+	if (fd < 0)
+		return ctprof_err(err, -errno, "%s: read: memfd_create: %s", name, strerror(errno));
+	while (done < size) {
+		ssize_t w = write(fd, p + done, size - done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			rc = ctprof_err(err, w < 0 ? -errno : -EIO, "%s: read: memfd write: %s", name,
+					strerror(w < 0 ? errno : EIO));
+			close(fd);
+			return rc;
+		}
+		done += (size_t)w;
+	}
+	if (lseek(fd, 0, SEEK_SET) < 0) {
+		rc = ctprof_err(err, -errno, "%s: read: lseek: %s", name, strerror(errno));
+		close(fd);
+		return rc;
+	}
+	rc = decompress_fd(fd, name, (off_t)size, &json, &len, err);
+	close(fd);
+	if (rc)
+		return rc;
+	rc = ctprof_snapshot_from_json(json, len, name, &snap, err);
+	free(json);
+	if (rc)
+		return rc;
+	*out = snap;
+	return 0;
+}
+
 /* ---- atomic write ---- */
 
 static int write_all(int fd, const void *p, size_t n)
@@ -205,7 +276,7 @@ static int write_all(int fd, const void *p, size_t n)
 static int compress_to_fd(int fd, const char *path, const char *json, size_t len,
 			  struct ctprof_error *err)
 {
-	ZSTD_CCtx *cctx = ZSTD_createCCtx();
+	ZSTD_CCtx *cctx = ZSTD_createCCtx_advanced(zstd_mem);
 	size_t ocap = ZSTD_CStreamOutSize(), ret;
 	char *ob = ctprof_malloc(ocap);
 	ZSTD_inBuffer in = { json, len, 0 };
@@ -219,7 +290,8 @@ static int compress_to_fd(int fd, const char *path, const char *json, size_t len
 	if (!ZSTD_isError(ret))
 		ret = ZSTD_CCtx_setPledgedSrcSize(cctx, len);
 	if (ZSTD_isError(ret)) {
-		rc = ctprof_err(err, -EINVAL, "%s: zstd compress: %s", path, ZSTD_getErrorName(ret));
+		rc = ctprof_err(err, zstd_errno(ret, -EINVAL), "%s: zstd compress: %s", path,
+				ZSTD_getErrorName(ret));
 		goto out;
 	}
 	do {
@@ -227,7 +299,7 @@ static int compress_to_fd(int fd, const char *path, const char *json, size_t len
 
 		ret = ZSTD_compressStream2(cctx, &o, &in, ZSTD_e_end);
 		if (ZSTD_isError(ret)) {
-			rc = ctprof_err(err, -EINVAL, "%s: zstd compress: %s", path,
+			rc = ctprof_err(err, zstd_errno(ret, -EINVAL), "%s: zstd compress: %s", path,
 					ZSTD_getErrorName(ret));
 			goto out;
 		}
@@ -306,23 +378,27 @@ static int create_temp(const char *path, char **tmp_out)
 	return fd;
 }
 
-/* fsync the directory that holds path, so that the rename is durable. */
-static int sync_dir(const char *path)
+/* The directory that holds path (malloc'd), or NULL on ENOMEM. */
+static char *dir_of(const char *path)
 {
 	const char *slash = strrchr(path, '/');
-	char *dir;
-	int fd, rc = 0;
 
 	if (!slash)
-		dir = ctprof_strdup(".");
-	else if (slash == path)
-		dir = ctprof_strdup("/");
-	else
-		dir = ctprof_strndup(path, (size_t)(slash - path));
-	if (!dir)
-		return -ENOMEM;
+		return ctprof_strdup(".");
+	if (slash == path)
+		return ctprof_strdup("/");
+	return ctprof_strndup(path, (size_t)(slash - path));
+}
+
+/*
+ * fsync the directory, so that the rename is durable. Allocates nothing:
+ * once the rename is done, running out of memory must not fail the write.
+ */
+static int sync_dir(const char *dir)
+{
+	int fd, rc = 0;
+
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	free(dir);
 	if (fd < 0)
 		return -errno;
 	/* some filesystems cannot sync a directory; that is not a failure */
@@ -332,45 +408,124 @@ static int sync_dir(const char *path)
 	return rc;
 }
 
-CTPROF_API int ctprof_snapshot_write(const struct ctprof_snapshot *snap, const char *path,
-				     struct ctprof_error *err)
+/*
+ * Signals whose default action ends the process and that people send to
+ * stop a program: held (blocked in the calling thread) from the creation
+ * of the temporary file until it is renamed or removed, so that Ctrl-C or
+ * a SIGTERM never leaves it behind. A held signal is delivered when the
+ * mask is restored: the target is then either complete or untouched.
+ */
+static void hold_signals(sigset_t *old)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	pthread_sigmask(SIG_BLOCK, &set, old);
+}
+
+typedef int (*fill_fn)(int fd, const char *path, const char *data, size_t len,
+		       struct ctprof_error *err);
+
+/* A file that is not compressed (reports: JUnit, TAP, JSON). */
+static int fill_plain(int fd, const char *path, const char *data, size_t len,
+		      struct ctprof_error *err)
+{
+	int rc = write_all(fd, data, len);
+
+	if (rc)
+		return ctprof_err(err, rc, "%s: write: %s", path, strerror(-rc));
+	return 0;
+}
+
+/* Reject what can never be written: no name, a name ending in '/', a directory. */
+static int check_target(const char *path, struct ctprof_error *err)
 {
 	struct stat st;
-	char *json = NULL, *tmp = NULL;
-	size_t len = 0, plen;
-	int fd, rc;
+	size_t plen;
 
-	if (!snap || !path || !*path)
+	if (!path || !*path)
 		return ctprof_err(err, -EINVAL, "%s: write: invalid argument", path ? path : "(null)");
 	plen = strlen(path);
 	if (path[plen - 1] == '/' || (stat(path, &st) == 0 && S_ISDIR(st.st_mode)))
 		return ctprof_err(err, -EISDIR, "%s: write: %s", path, strerror(EISDIR));
-	rc = ctprof_snapshot_to_json(snap, &json, &len, err);
-	if (rc) {
-		ctprof_err_prefix(err, "%s", path);
-		return rc;
-	}
+	return 0;
+}
+
+/* Temporary file in the same directory, fill, fsync, rename, fsync of the directory. */
+static int write_atomic(const char *path, fill_fn fill, const char *data, size_t len,
+			struct ctprof_error *err)
+{
+	char *tmp = NULL, *dir;
+	sigset_t old;
+	int fd, rc;
+
+	dir = dir_of(path);
+	if (!dir)
+		return ctprof_err(err, -ENOMEM, "%s: write: out of memory", path);
+	hold_signals(&old);
 	fd = create_temp(path, &tmp);
 	if (fd < 0) {
-		free(json);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		free(dir);
 		return ctprof_err(err, fd, "%s: create temporary file: %s", path, strerror(-fd));
 	}
-	rc = compress_to_fd(fd, path, json, len, err);
-	free(json);
+	rc = fill(fd, path, data, len, err);
 	if (!rc && fsync(fd))
 		rc = ctprof_err(err, -errno, "%s: fsync: %s", path, strerror(errno));
 	if (close(fd) && !rc)
 		rc = ctprof_err(err, -errno, "%s: close: %s", path, strerror(errno));
 	if (!rc && rename(tmp, path))
 		rc = ctprof_err(err, -errno, "%s: rename: %s", path, strerror(errno));
+	if (rc)
+		unlink(tmp); // NOLINT(clang-analyzer-core.NonNullParamChecker): fd >= 0 implies tmp is set
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	free(tmp);
 	if (rc) {
-		unlink(tmp);
-		free(tmp);
+		free(dir);
 		return rc;
 	}
-	free(tmp);
-	rc = sync_dir(path);
+	rc = sync_dir(dir);
+	free(dir);
 	if (rc)
 		return ctprof_err(err, rc, "%s: fsync directory: %s", path, strerror(-rc));
 	return 0;
+}
+
+CTPROF_API int ctprof_snapshot_write(const struct ctprof_snapshot *snap, const char *path,
+				     struct ctprof_error *err)
+{
+	char *json = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (!snap)
+		return ctprof_err(err, -EINVAL, "%s: write: invalid argument", path ? path : "(null)");
+	rc = check_target(path, err);
+	if (rc)
+		return rc;
+	rc = ctprof_snapshot_to_json(snap, &json, &len, err);
+	if (rc) {
+		ctprof_err_prefix(err, "%s", path);
+		return rc;
+	}
+	rc = write_atomic(path, compress_to_fd, json, len, err);
+	free(json);
+	return rc;
+}
+
+CTPROF_API int ctprof_file_write_atomic(const char *path, const void *data, size_t len,
+					struct ctprof_error *err)
+{
+	int rc;
+
+	if (!data && len)
+		return ctprof_err(err, -EINVAL, "%s: write: invalid argument", path ? path : "(null)");
+	rc = check_target(path, err);
+	if (rc)
+		return rc;
+	return write_atomic(path, fill_plain, data ? data : "", len, err);
 }

@@ -301,7 +301,7 @@ static const char *policy_name(unsigned n, char *tmp, size_t tmplen)
 	case 7:
 		return "SCHED_EXT";
 	default:
-		snprintf(tmp, tmplen, "SCHED_UNKNOWN(%u)", n);
+		(void)snprintf(tmp, tmplen, "SCHED_UNKNOWN(%u)", n);
 		return tmp;
 	}
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static ctprof_log_fn log_fn;
 static void *log_ctx;
@@ -33,7 +34,7 @@ void ctprof_log(int level, const char *fmt, ...)
 	if (!log_fn)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	(void)vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	log_fn(level, line, log_ctx);
 }
@@ -53,7 +54,7 @@ int ctprof_err(struct ctprof_error *err, int code, const char *fmt, ...)
 		return code;
 	err->code = code;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	(void)vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
 	one_line(err->msg);
 	return code;
@@ -68,7 +69,7 @@ int ctprof_err_prefix(struct ctprof_error *err, const char *fmt, ...)
 	if (!err)
 		return 0;
 	va_start(ap, fmt);
-	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	(void)vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
 	memcpy(old, err->msg, sizeof(old));
 	{
@@ -91,19 +92,68 @@ int ctprof_err_prefix(struct ctprof_error *err, const char *fmt, ...)
 
 /* ---- allocation hooks ---- */
 
+static unsigned long alloc_fail_at; /* 0: off; CTPROF_ALLOC_COUNT_ONLY: count only */
+static unsigned long alloc_counter;
+static _Thread_local bool alloc_failed;
+
+bool ctprof_alloc_failed_take(void)
+{
+	bool f = alloc_failed;
+
+	alloc_failed = false;
+	return f;
+}
+
+void ctprof_alloc_inject(unsigned long fail_at)
+{
+	__atomic_store_n(&alloc_fail_at, 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&alloc_counter, 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&alloc_fail_at, fail_at, __ATOMIC_SEQ_CST);
+}
+
+unsigned long ctprof_alloc_count(void)
+{
+	return __atomic_load_n(&alloc_counter, __ATOMIC_SEQ_CST);
+}
+
+/* True when this allocation is the one to fail. */
+static bool alloc_injected(void)
+{
+	unsigned long at = __atomic_load_n(&alloc_fail_at, __ATOMIC_RELAXED);
+
+	if (!at)
+		return false;
+	if (__atomic_add_fetch(&alloc_counter, 1, __ATOMIC_SEQ_CST) != at)
+		return false;
+	errno = ENOMEM;
+	return true;
+}
+
 void *ctprof_malloc(size_t n)
 {
-	return malloc(n ? n : 1);
+	void *p = alloc_injected() ? NULL : malloc(n ? n : 1);
+
+	if (!p)
+		alloc_failed = true;
+	return p;
 }
 
 void *ctprof_calloc(size_t n, size_t sz)
 {
-	return calloc(n ? n : 1, sz ? sz : 1);
+	void *p = alloc_injected() ? NULL : calloc(n ? n : 1, sz ? sz : 1);
+
+	if (!p)
+		alloc_failed = true;
+	return p;
 }
 
 void *ctprof_realloc(void *p, size_t n)
 {
-	return realloc(p, n ? n : 1);
+	void *q = alloc_injected() ? NULL : realloc(p, n ? n : 1);
+
+	if (!q)
+		alloc_failed = true;
+	return q;
 }
 
 char *ctprof_strndup(const char *s, size_t n)
@@ -162,7 +212,8 @@ int ctprof_buf_append(struct ctprof_buf *b, const void *p, size_t n)
 {
 	if (ctprof_buf_reserve(b, n))
 		return -ENOMEM;
-	memcpy(b->data + b->len, p, n);
+	if (n) /* p may be NULL then (an empty buffer whose allocation failed) */
+		memcpy(b->data + b->len, p, n);
 	b->len += n;
 	b->data[b->len] = '\0';
 	return 0;
@@ -364,4 +415,24 @@ char *ctprof_utf8_lossy(const char *s, size_t n)
 	if (!b.data)
 		return ctprof_strdup("");
 	return b.data;
+}
+
+CTPROF_HIDDEN uint64_t ctprof_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+CTPROF_HIDDEN uint64_t ctprof_mono_ms(void)
+{
+	return ctprof_mono_ns() / 1000000u;
+}
+
+CTPROF_HIDDEN void ctprof_sleep_ms(unsigned ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000u, .tv_nsec = (long)(ms % 1000u) * 1000000L };
+
+	(void)nanosleep(&ts, NULL);
 }

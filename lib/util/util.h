@@ -62,6 +62,12 @@ CTPROF_HIDDEN bool ctprof_utf8_valid(const char *s, size_t n);
 CTPROF_HIDDEN char *ctprof_utf8_lossy(const char *s, size_t n);
 
 /* strdup that returns NULL only on ENOMEM; s may be NULL (gives NULL). */
+/* CLOCK_MONOTONIC in milliseconds and nanoseconds. */
+CTPROF_HIDDEN uint64_t ctprof_mono_ms(void);
+CTPROF_HIDDEN uint64_t ctprof_mono_ns(void);
+/* Sleep ms milliseconds; a signal ends the sleep early (the caller re-checks). */
+CTPROF_HIDDEN void ctprof_sleep_ms(unsigned ms);
+
 CTPROF_HIDDEN char *ctprof_strdup(const char *s);
 CTPROF_HIDDEN char *ctprof_strndup(const char *s, size_t n);
 
@@ -69,5 +75,24 @@ CTPROF_HIDDEN char *ctprof_strndup(const char *s, size_t n);
 CTPROF_HIDDEN void *ctprof_malloc(size_t n);
 CTPROF_HIDDEN void *ctprof_calloc(size_t n, size_t sz);
 CTPROF_HIDDEN void *ctprof_realloc(void *p, size_t n);
+
+/*
+ * Allocation-failure injection (tests only; tests/unit/test_allocfail*.c).
+ * ctprof_alloc_inject(N) resets the counter and makes the Nth hooked
+ * allocation from now on fail (return NULL, errno ENOMEM); every other one
+ * succeeds. CTPROF_ALLOC_COUNT_ONLY only counts, 0 switches counting off.
+ * ctprof_alloc_count() is the number of hooked allocations since the call.
+ * Counting is atomic (capture workers allocate concurrently).
+ */
+#define CTPROF_ALLOC_COUNT_ONLY ((unsigned long)-1)
+CTPROF_HIDDEN void ctprof_alloc_inject(unsigned long fail_at);
+CTPROF_HIDDEN unsigned long ctprof_alloc_count(void);
+/*
+ * Sticky per-thread flag: true when a hooked allocation of the calling
+ * thread returned NULL since the previous call (which it clears). For
+ * callers of helpers that cannot report ENOMEM themselves (the procfs
+ * parsers return only whether they parsed).
+ */
+CTPROF_HIDDEN bool ctprof_alloc_failed_take(void);
 
 #endif

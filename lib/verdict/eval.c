@@ -41,7 +41,21 @@ struct eval {
 	const struct ctprof_groupset *g;
 	struct entries groups, cgroups, host;
 	size_t cap_points;
+	/* repeated runs (verdict_eval_runs): one single-run eval per run, baseline first */
+	struct eval *runs;
+	size_t na, nb;
+	double max_noise;
+	double *vals; /* scratch: max(na, nb) values */
 };
+
+/* The three kinds of entries a gate reads. */
+enum ekind {
+	EK_GROUPS,
+	EK_CGROUPS,
+	EK_HOST,
+};
+
+static int build_union(struct eval *ev, enum ekind k);
 
 static char *printable(const char *s, size_t len)
 {
@@ -51,7 +65,7 @@ static char *printable(const char *s, size_t len)
 	if (!o)
 		return NULL;
 	for (i = 0; i < len; i++)
-		o[i] = s[i] ? s[i] : ' ';
+		o[i] = (char)(s[i] ? s[i] : ' ');
 	o[len] = '\0';
 	return o;
 }
@@ -93,6 +107,8 @@ static int build_groups(struct eval *ev)
 	struct entry *e;
 	size_t i;
 
+	if (ev->runs)
+		return build_union(ev, EK_GROUPS);
 	es->built = true;
 	if (ev->compare) {
 		const struct ctprof_diff *d = ev->d;
@@ -142,9 +158,12 @@ static int build_groups(struct eval *ev)
 static int build_cgroups(struct eval *ev)
 {
 	struct entries *es = &ev->cgroups;
+	const struct ctprof_diff *d;
 	struct entry *e;
-	size_t i = 0, j = 0;
+	size_t i = 0, j = 0, na, nb;
 
+	if (ev->runs)
+		return build_union(ev, EK_CGROUPS);
 	es->built = true;
 	if (!ev->compare) {
 		for (i = 0; i < ev->g->n_cg; i++) {
@@ -157,10 +176,14 @@ static int build_cgroups(struct eval *ev)
 		qsort(es->e, es->n, sizeof(*es->e), cmp_entry);
 		return 0;
 	}
-	while (i < ev->d->n_cg_a || j < ev->d->n_cg_b) {
-		const struct ctprof_cgstats_entry *ca = i < ev->d->n_cg_a ? &ev->d->cg_a[i] : NULL;
-		const struct ctprof_cgstats_entry *cb = j < ev->d->n_cg_b ? &ev->d->cg_b[j] : NULL;
-		int c = !ca ? 1 : !cb ? -1 : strcmp(ca->key, cb->key);
+	d = ev->d;
+	na = d->n_cg_a; // NOLINT(clang-analyzer-core.NullDereference): without runs, compare implies d
+	nb = d->n_cg_b;
+	while (i < na || j < nb) {
+		bool ha = i < na, hb = j < nb;
+		const struct ctprof_cgstats_entry *ca = ha ? &d->cg_a[i] : NULL;
+		const struct ctprof_cgstats_entry *cb = hb ? &d->cg_b[j] : NULL;
+		int c = !ha ? 1 : !hb ? -1 : strcmp(ca->key, cb->key);
 		const char *k = c <= 0 ? ca->key : cb->key;
 
 		e = entries_push(es, k, strlen(k));
@@ -185,6 +208,8 @@ static int build_host(struct eval *ev)
 {
 	struct entry *e;
 
+	if (ev->runs)
+		return build_union(ev, EK_HOST);
 	ev->host.built = true;
 	e = entries_push(&ev->host, "host", 4);
 	if (!e)
@@ -198,6 +223,67 @@ static int build_host(struct eval *ev)
 	}
 	e->has_b = true;
 	return 0;
+}
+
+static struct entries *kind_entries(struct eval *ev, enum ekind k)
+{
+	return k == EK_GROUPS ? &ev->groups : k == EK_CGROUPS ? &ev->cgroups : &ev->host;
+}
+
+/*
+ * Repeated runs: the union of the runs' entries of kind k by name; has_a
+ * (has_b) when some baseline (candidate) run has it. The sides stay empty:
+ * repeat_fill() reads each run's own entry.
+ */
+static int build_union(struct eval *ev, enum ekind k)
+{
+	struct entries *es = kind_entries(ev, k);
+	struct entry *e;
+	size_t i, j, w;
+	int r;
+
+	es->built = true;
+	for (i = 0; i < ev->na + ev->nb; i++) {
+		struct eval *re = &ev->runs[i];
+		struct entries *rs = kind_entries(re, k);
+
+		if (!rs->built) {
+			r = k == EK_GROUPS ? build_groups(re) : k == EK_CGROUPS ? build_cgroups(re) :
+			    build_host(re);
+			if (r < 0)
+				return r;
+		}
+		for (j = 0; j < rs->n; j++) {
+			e = entries_push(es, rs->e[j].name, strlen(rs->e[j].name));
+			if (!e)
+				return -ENOMEM;
+			if (i < ev->na)
+				e->has_a = true;
+			else
+				e->has_b = true;
+		}
+	}
+	qsort(es->e, es->n, sizeof(*es->e), cmp_entry);
+	for (i = 0, w = 0; i < es->n; i++) {
+		if (w && strcmp(es->e[w - 1].name, es->e[i].name) == 0) {
+			es->e[w - 1].has_a |= es->e[i].has_a;
+			es->e[w - 1].has_b |= es->e[i].has_b;
+			free(es->e[i].name);
+			continue;
+		}
+		es->e[w++] = es->e[i];
+	}
+	es->n = w;
+	return 0;
+}
+
+static const struct entry *find_entry(const struct entries *es, const char *name)
+{
+	struct entry key = { .name = (char *)name };
+
+	if (!es->n)
+		return NULL;
+	return bsearch(&key, es->e, es->n, sizeof(*es->e), cmp_entry);
 }
 
 static bool psi_value(const struct ctprof_psi *psi, unsigned idx, double *v)
@@ -387,6 +473,33 @@ static void judge(const struct ctprof_gate *g, const struct ctprof_vgate *vg, bo
 	p->reason = CTPROF_VR_HELD;
 }
 
+/* Repeated runs: summarise each side over its runs, judge the means, apply the noise rule. */
+static void repeat_fill(struct eval *ev, enum ekind k, const struct ctprof_gate *g,
+			const struct ctprof_vgate *vg, const struct entry *e,
+			struct ctprof_vpoint *p)
+{
+	size_t side, i, n;
+
+	for (side = 0; side < 2; side++) {
+		size_t lo = side ? ev->na : 0, hi = side ? ev->na + ev->nb : ev->na;
+
+		for (i = lo, n = 0; i < hi; i++) {
+			const struct entry *re = find_entry(kind_entries(&ev->runs[i], k), e->name);
+
+			if (re && value_of(g, &re->b, &ev->vals[n]))
+				n++;
+		}
+		ctprof_vsummary_of(ev->vals, n, side ? &p->sb : &p->sa);
+	}
+	p->repeated = true;
+	p->has_a = p->sa.has;
+	p->a = p->sa.has ? p->sa.mean : 0;
+	p->has_b = p->sb.has;
+	p->b = p->sb.has ? p->sb.mean : 0;
+	judge(g, vg, ev->compare, p);
+	verdict_noise_rule(g, ev->compare, ev->max_noise, p);
+}
+
 static struct ctprof_vpoint *push_point(struct eval *ev, size_t gate, const char *group)
 {
 	struct ctprof_verdict *v = ev->v;
@@ -424,6 +537,7 @@ static int eval_gate(struct eval *ev, size_t gi, struct ctprof_error *err)
 	struct entries *es;
 	struct ctprof_vpoint *p;
 	size_t i, matched = 0;
+	enum ekind kind = EK_GROUPS;
 	int r = 0;
 
 	resolve(ev->gs, g, vg);
@@ -432,14 +546,16 @@ static int eval_gate(struct eval *ev, size_t gi, struct ctprof_error *err)
 	case CTPROF_GS_PSI:
 	case CTPROF_GS_SCHED_EXT:
 		es = &ev->host;
+		kind = EK_HOST;
 		if (!es->built)
 			r = build_host(ev);
 		break;
 	case CTPROF_GS_CGROUP:
-		if ((ev->compare ? ev->d->group_by : ev->g->group_by) != CTPROF_GROUP_CGROUP)
+		if ((ev->d ? ev->d->group_by : ev->g->group_by) != CTPROF_GROUP_CGROUP)
 			return ctprof_err(err, -EINVAL, "gate \"%s\": cgroup metrics need --group-by "
 					  "cgroup", g->text);
 		es = &ev->cgroups;
+		kind = EK_CGROUPS;
 		if (!es->built)
 			r = build_cgroups(ev);
 		break;
@@ -471,6 +587,10 @@ static int eval_gate(struct eval *ev, size_t gi, struct ctprof_error *err)
 		p = push_point(ev, gi, e->name);
 		if (!p)
 			return ctprof_err(err, -ENOMEM, "verdict: out of memory");
+		if (ev->runs) {
+			repeat_fill(ev, kind, g, vg, e, p);
+			continue;
+		}
 		if (ev->compare)
 			p->has_a = value_of(g, &e->a, &p->a);
 		p->has_b = value_of(g, &e->b, &p->b);
@@ -534,6 +654,35 @@ static int add_orphans(struct ctprof_verdict *v, const struct ctprof_diff *d)
 	return 0;
 }
 
+/* Repeated runs: the groups on one side only (in no run of the other). */
+static int union_orphans(struct eval *ev)
+{
+	struct ctprof_verdict *v = ev->v;
+	size_t i, n = 0;
+
+	if (!ev->groups.built && build_groups(ev) < 0)
+		return -ENOMEM;
+	for (i = 0; i < ev->groups.n; i++)
+		n += ev->groups.e[i].has_a != ev->groups.e[i].has_b;
+	if (!n)
+		return 0;
+	v->orphans = ctprof_calloc(n, sizeof(*v->orphans));
+	if (!v->orphans)
+		return -ENOMEM;
+	for (i = 0; i < ev->groups.n; i++) {
+		const struct entry *e = &ev->groups.e[i];
+
+		if (e->has_a == e->has_b)
+			continue;
+		v->orphans[v->n_orphans].group = ctprof_strdup(e->name);
+		if (!v->orphans[v->n_orphans].group)
+			return -ENOMEM;
+		v->orphans[v->n_orphans++].in_baseline = e->has_a;
+	}
+	qsort(v->orphans, v->n_orphans, sizeof(*v->orphans), cmp_orphan);
+	return 0;
+}
+
 static int evaluate(struct eval *ev, struct ctprof_verdict **out, struct ctprof_error *err)
 {
 	struct ctprof_verdict *v;
@@ -545,16 +694,17 @@ static int evaluate(struct eval *ev, struct ctprof_verdict **out, struct ctprof_
 		return ctprof_err(err, -ENOMEM, "verdict: out of memory");
 	v->gs = ev->gs;
 	v->has_baseline = ev->compare;
-	v->axis = ev->compare ? ev->d->group_by : ev->g->group_by;
+	v->axis = ev->d ? ev->d->group_by : ev->g->group_by;
 	ev->v = v;
 	if (ev->gs->n) {
 		v->gates = ctprof_calloc(ev->gs->n, sizeof(*v->gates));
 		if (!v->gates)
 			r = ctprof_err(err, -ENOMEM, "verdict: out of memory");
 	}
-	for (i = 0; r == 0 && i < ev->gs->n; i++)
+	for (i = 0; r == 0 && v->gates && i < ev->gs->n; i++)
 		r = eval_gate(ev, i, err);
-	if (r == 0 && ev->compare && add_orphans(v, ev->d) < 0)
+	if (r == 0 && ev->compare &&
+	    (ev->runs ? union_orphans(ev) : add_orphans(v, ev->d)) < 0)
 		r = ctprof_err(err, -ENOMEM, "verdict: out of memory");
 	entries_free(&ev->groups);
 	entries_free(&ev->cgroups);
@@ -586,6 +736,43 @@ CTPROF_API int ctprof_verdict_single(const struct ctprof_gateset *gs,
 	if (!gs || !g || !out)
 		return ctprof_err(err, -EINVAL, "verdict: missing gates or snapshot");
 	return evaluate(&ev, out, err);
+}
+
+int verdict_eval_runs(const struct ctprof_gateset *gs, const struct ctprof_groupset *const *a,
+		      size_t na, const struct ctprof_groupset *const *b, size_t nb,
+		      double max_noise, struct ctprof_verdict **out, struct ctprof_error *err)
+{
+	struct eval ev = { .gs = gs, .compare = na > 0, .g = b[0], .na = na, .nb = nb,
+			   .max_noise = max_noise };
+	size_t i;
+	int r;
+
+	ev.runs = ctprof_calloc(na + nb, sizeof(*ev.runs));
+	ev.vals = ctprof_calloc(na > nb ? na : nb, sizeof(*ev.vals));
+	if (!ev.runs || !ev.vals) {
+		free(ev.runs);
+		free(ev.vals);
+		return ctprof_err(err, -ENOMEM, "verdict: out of memory");
+	}
+	for (i = 0; i < na + nb; i++) {
+		ev.runs[i].gs = gs;
+		ev.runs[i].g = i < na ? a[i] : b[i - na];
+	}
+	r = evaluate(&ev, out, err);
+	for (i = 0; i < na + nb; i++) {
+		entries_free(&ev.runs[i].groups);
+		entries_free(&ev.runs[i].cgroups);
+		entries_free(&ev.runs[i].host);
+	}
+	free(ev.runs);
+	free(ev.vals);
+	if (r == 0) {
+		(*out)->repeated = true;
+		(*out)->runs_a = na;
+		(*out)->runs_b = nb;
+		(*out)->max_noise = max_noise;
+	}
+	return r;
 }
 
 CTPROF_API void ctprof_verdict_free(struct ctprof_verdict *v)

@@ -184,7 +184,6 @@ static int resolve_metric(struct ctprof_gate *g, struct ctprof_error *err)
 			if (i < 0)
 				goto unknown;
 			g->src = CTPROF_GS_CGROUP;
-			g->index = CTPROF_CG_PSI;
 			g->key = NULL;
 			g->polarity = CTPROF_POL_LOWER_BETTER;
 			/* the psi index rides in the upper bits */
@@ -574,7 +573,7 @@ static int value_text(const cJSON *v, char *buf, size_t size)
 		return 0;
 	}
 	if (cJSON_IsNumber(v) && isfinite(v->valuedouble)) {
-		snprintf(buf, size, "%.17g", v->valuedouble);
+		(void)snprintf(buf, size, "%.17g", v->valuedouble);
 		return 0;
 	}
 	return -1;
@@ -636,6 +635,10 @@ static int policy_defaults(struct ctprof_gateset *gs, const cJSON *defs, const c
 					return ctprof_err(err, -EINVAL, "%s: policy: defaults.%s.floor:"
 							  " 1 to 8 values", name, pe->string);
 				}
+				/* a repeated "floor" key replaces the earlier one, as "threshold" does */
+				while (nd.n_floors)
+					free(nd.floors[--nd.n_floors].text);
+				free(nd.floors);
 				nd.floors = ctprof_calloc(cnt, sizeof(*nd.floors));
 				if (!nd.floors)
 					goto oom;
@@ -703,7 +706,7 @@ static int policy_gate_object(struct ctprof_gateset *gs, const cJSON *o, size_t 
 					  "(metric, group, max_increase, max_decrease, max, min, "
 					  "max_delta, floor)", name, idx, kv->string);
 	}
-	if (!cJSON_IsString(metric) || !metric->valuestring[0])
+	if (!metric || !cJSON_IsString(metric) || !metric->valuestring[0])
 		return ctprof_err(err, -EINVAL, "%s: policy: gates[%zu]: \"metric\" must be a "
 				  "non-empty string", name, idx);
 	if (group && (!cJSON_IsString(group) || !group->valuestring[0]))
@@ -755,7 +758,10 @@ CTPROF_API int ctprof_gateset_policy(struct ctprof_gateset *gs, const char *json
 		return ctprof_err(err, -EINVAL, "policy: nothing to parse");
 	if (!name)
 		name = "policy";
+	(void)ctprof_alloc_failed_take();
 	root = cJSON_ParseWithLength(json, len);
+	if (!root && ctprof_alloc_failed_take()) /* cJSON allocates through the codec's hooks */
+		return ctprof_err(err, -ENOMEM, "%s: policy: parse JSON: out of memory", name);
 	if (!root)
 		return ctprof_err(err, -EINVAL, "%s: policy: parse JSON: malformed near byte %zu",
 				  name, cJSON_GetErrorPtr() && cJSON_GetErrorPtr() >= json &&
@@ -844,6 +850,7 @@ CTPROF_API int ctprof_gateset_load_policy(struct ctprof_gateset *gs, const char 
 	close(fd);
 	if (got < (size_t)st.st_size) {
 		free(buf);
+		// cppcheck-suppress knownConditionTrueFalse ; errno is 0 after a read() that hit EOF
 		return ctprof_err(err, r ? r : -EIO, "%s: read: short read", path);
 	}
 	buf[got] = '\0';

@@ -16,4 +16,20 @@ CTPROF_HIDDEN bool verdict_default_floor(const struct ctprof_gateset *gs,
 					 const struct ctprof_gate *g, double *v,
 					 const char **text);
 
+/*
+ * Repeated runs (eval.c): evaluate every gate over na baseline and nb >= 1
+ * candidate runs (arguments checked by ctprof_verdict_repeat()).
+ */
+CTPROF_HIDDEN int verdict_eval_runs(const struct ctprof_gateset *gs,
+				    const struct ctprof_groupset *const *a, size_t na,
+				    const struct ctprof_groupset *const *b, size_t nb,
+				    double max_noise, struct ctprof_verdict **out,
+				    struct ctprof_error *err);
+/*
+ * ktstr's noise rule on a repeated point already judged on the sides'
+ * means (repeat.c): NOISY or WITHIN_NOISE, else unchanged.
+ */
+CTPROF_HIDDEN void verdict_noise_rule(const struct ctprof_gate *g, bool compare,
+				      double max_noise, struct ctprof_vpoint *p);
+
 #endif
