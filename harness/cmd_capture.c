@@ -103,7 +103,7 @@ static void delayacct_on_signal(int sig)
 {
 	/* open/write/close only; SA_RESETHAND made the default action current */
 	ctprof_delayacct_restore(&delayacct_guard);
-	raise(sig);
+	(void)raise(sig);
 }
 
 static void delayacct_handlers(bool install)

@@ -5,10 +5,11 @@
  * shares: the opaque struct cmp_cli and its cmp_cli_* functions, whose
  * prototypes cmd_show.c repeats.
  */
-#include "harness.h"
+#include "gatecli.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,11 +115,17 @@ static unsigned term_width(void)
 {
 	struct winsize ws;
 	const char *cols = getenv("COLUMNS");
+	char *end;
+	long c;
 
 	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
 		return ws.ws_col;
-	if (cols && atoi(cols) > 0)
-		return (unsigned)atoi(cols);
+	if (!cols)
+		return 80;
+	/* as atoi(): leading digits count; out of int's range is ignored */
+	c = strtol(cols, &end, 10);
+	if (end != cols && c > 0 && c <= INT_MAX)
+		return (unsigned)c;
 	return 80;
 }
 
@@ -330,88 +337,8 @@ const struct option *cmp_cli_options(bool show)
 	return show ? show_opts : compare_opts;
 }
 
-/* Gates given on the command line, in order. */
-struct gate_cli {
-	const char **specs;
-	size_t n_specs;
-	const char *policy, *junit, *tap_version;
-	bool defaults;
-};
-
-static bool gate_cli_active(const struct gate_cli *g)
-{
-	return g->n_specs || g->policy || g->defaults;
-}
-
-/* Build the gateset (before any input is read). EXIT_OK or EXIT_USAGE. */
-static int gate_cli_build(const struct gate_cli *gc, struct ctprof_gateset **out, int *tap)
-{
-	struct ctprof_error err = { 0 };
-	struct ctprof_gateset *gs;
-	size_t i;
-
-	*tap = 13;
-	if (!gate_cli_active(gc)) {
-		if (gc->tap_version || gc->junit)
-			return harness_usage_error("compare", "%s needs --gate, --policy or "
-						   "--default-gates", gc->junit ? "--junit" :
-						   "--tap-version");
-		return EXIT_OK;
-	}
-	if (gc->tap_version) {
-		if (strcmp(gc->tap_version, "13") == 0)
-			*tap = 13;
-		else if (strcmp(gc->tap_version, "14") == 0)
-			*tap = 14;
-		else
-			return harness_usage_error("compare", "--tap-version: invalid value '%s' "
-						   "(13 or 14)", gc->tap_version);
-	}
-	gs = ctprof_gateset_new();
-	if (!gs) {
-		harness_err("compare: out of memory");
-		return EXIT_USAGE;
-	}
-	if (gc->policy && ctprof_gateset_load_policy(gs, gc->policy, &err) < 0) {
-		harness_err("%s", err.msg);
-		ctprof_gateset_free(gs);
-		return EXIT_USAGE;
-	}
-	for (i = 0; i < gc->n_specs; i++) {
-		if (ctprof_gateset_add(gs, gc->specs[i], &err) < 0) {
-			ctprof_gateset_free(gs);
-			return harness_usage_error("compare", "--gate: %s", err.msg);
-		}
-	}
-	if (gc->defaults && ctprof_gateset_add_defaults(gs, &err) < 0) {
-		ctprof_gateset_free(gs);
-		return harness_usage_error("compare", "--default-gates: %s", err.msg);
-	}
-	if (!gs->n) {
-		ctprof_gateset_free(gs);
-		return harness_usage_error("compare", "the policy %s has no gates", gc->policy);
-	}
-	*out = gs;
-	return EXIT_OK;
-}
-
-static int write_file(const char *path, const char *text, size_t len)
-{
-	FILE *f = fopen(path, "w");
-
-	if (!f) {
-		harness_err("%s: open: %s", path, strerror(errno));
-		return EXIT_USAGE;
-	}
-	if (fwrite(text, 1, len, f) != len || fclose(f) != 0) {
-		harness_err("%s: write: %s", path, strerror(errno ? errno : EIO));
-		return EXIT_USAGE;
-	}
-	return EXIT_OK;
-}
-
 /* Evaluate and render; returns the exit status. */
-static int run_verdict(const struct ctprof_gateset *gs, const struct gate_cli *gc, int tap,
+static int run_verdict(const struct ctprof_gateset *gs, const struct gatecli *gc, int tap,
 		       bool json, const struct ctprof_diff *d, const struct ctprof_groupset *g)
 {
 	struct ctprof_error err = { 0 };
@@ -430,7 +357,7 @@ static int run_verdict(const struct ctprof_gateset *gs, const struct gate_cli *g
 			harness_err("%s", err.msg);
 			goto out;
 		}
-		if (write_file(gc->junit, text, len) != EXIT_OK)
+		if (harness_write_file(gc->junit, text, len) != EXIT_OK)
 			goto out;
 		free(text);
 		text = NULL;
@@ -460,7 +387,7 @@ int cmd_compare(int argc, char **argv)
 	struct ctprof_diff *d = NULL;
 	struct ctprof_groupset *grp = NULL;
 	struct ctprof_gateset *gs = NULL;
-	struct gate_cli gc = { 0 };
+	struct gatecli gc = { 0 };
 	struct ctprof_error err = { 0 };
 	struct cmp_cli *c = cmp_cli_new();
 	char *text = NULL;
@@ -483,15 +410,11 @@ int cmd_compare(int argc, char **argv)
 			continue;
 		switch (opt) {
 		case OPT_GATE: {
-			const char **t = realloc(gc.specs, (gc.n_specs + 1) * sizeof(*t));
-
-			if (!t) {
+			if (gatecli_add_spec(&gc, optarg) < 0) {
 				harness_err("compare: out of memory");
 				rc = EXIT_USAGE;
 				goto out;
 			}
-			t[gc.n_specs++] = optarg;
-			gc.specs = t;
 			continue;
 		}
 		case OPT_POLICY:
@@ -519,7 +442,7 @@ int cmd_compare(int argc, char **argv)
 			goto out;
 		}
 	}
-	single = gate_cli_active(&gc) && argc - optind == 1;
+	single = gatecli_active(&gc) && argc - optind == 1;
 	if (argc - optind != 2 && !single) {
 		rc = harness_usage_error("compare", "expected BASELINE and CANDIDATE, got %d "
 					 "argument(s)", argc - optind);
@@ -528,7 +451,7 @@ int cmd_compare(int argc, char **argv)
 	rc = cmp_cli_finish(c, "compare", false);
 	if (rc != EXIT_OK)
 		goto out;
-	rc = gate_cli_build(&gc, &gs, &tap);
+	rc = gatecli_build(&gc, "compare", true, &gs, &tap);
 	if (rc != EXIT_OK)
 		goto out;
 	c->ropts.baseline_name = argv[optind];
@@ -585,6 +508,6 @@ out:
 	ctprof_snapshot_free(a);
 	ctprof_snapshot_free(b);
 	cmp_cli_free(c);
-	free(gc.specs);
+	gatecli_free(&gc);
 	return rc;
 }

@@ -34,6 +34,8 @@ enum {
 	[HARNESS_IDX_##name] = { #name, cmd_##name, summary, cmd_##name##_help }
 
 static const struct harness_cmd harness_cmds[] = {
+	HARNESS_ROW(run, "run a workload between two snapshots and gate it (TAP)"),
+	HARNESS_ROW(ab, "run a workload under two schedulers, alternating, and gate B against A"),
 	HARNESS_ROW(capture, "snapshot every thread of the host (or of a proc tree) to a file"),
 	HARNESS_ROW(info, "print a summary of snapshot files"),
 	HARNESS_ROW(compare, "compare two snapshots, intervals or runs, group by group"),
