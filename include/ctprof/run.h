@@ -27,7 +27,8 @@
  * Step functions return 0 when the step is ok, else a negative errno:
  * -ENOENT sched_ext sysfs absent, -ETIMEDOUT bounded wait expired, -ECHILD
  * the scheduler exited, -ECANCELED ejected (state or enable_seq changed),
- * or the errno of a failing system call. The result is filled either way.
+ * -EINTR *opts.cancel became non-zero during the attach wait, or the
+ * errno of a failing system call. The result is filled either way.
  *
  * The library never installs signal handlers and never blocks without a
  * bound; the child is watched with waitid(WNOHANG) polling. A handle is used
@@ -72,6 +73,11 @@ struct ctprof_scx_opts {
 	unsigned disable_timeout_ms;  /* exit to state "disabled"; 0: 5000 */
 	unsigned poll_ms;             /* sysfs/child polling period; 0: 10 */
 	size_t log_tail_max;          /* bytes of log in diagnostics; 0: 4096 */
+	/*
+	 * Set (by a signal handler) to a signal number to give up waiting
+	 * for the attach now (-EINTR); stop is never cut short.
+	 */
+	const volatile int *cancel;
 };
 
 enum ctprof_scx_step {

@@ -1042,6 +1042,7 @@ CTPROF_API int ctprof_run_workload(const struct ctprof_run_opts *o, struct ctpro
 		so.cmdline = o->scheduler;
 		so.log_path = log;
 		so.attach_timeout_ms = o->attach_timeout_ms;
+		so.cancel = o->cancel;
 		so.stop_grace_ms = o->stop_grace_ms;
 		rc = log ? ctprof_scx_new(&so, &r->scx, &e) : -ENOMEM;
 		free(log);
@@ -1056,10 +1057,12 @@ CTPROF_API int ctprof_run_workload(const struct ctprof_run_opts *o, struct ctpro
 			rc = ctprof_scx_attach(r->scx, &res);
 			scx_step(r, &res);
 			r->scx_attached = rc == 0;
+			if (rc == -EINTR && o->cancel)
+				r->cancelled = *o->cancel;
 		}
 		if (!r->scx_attached) {
-			step(r, CTPROF_VS_SKIP, "the scheduler did not attach", NULL, "workload: %s",
-			     cmd);
+			step(r, CTPROF_VS_SKIP, r->cancelled ? "the run was interrupted" :
+				"the scheduler did not attach", NULL, "workload: %s", cmd);
 			goto after_workload;
 		}
 		note(o, r, "scheduler attached: %s", ctprof_scx_ops(r->scx));

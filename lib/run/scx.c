@@ -40,6 +40,7 @@ struct ctprof_scx {
 	char *log_path;
 	unsigned attach_ms, grace_ms, disable_ms, poll_ms;
 	size_t tail_max;
+	const volatile int *cancel;
 
 	pid_t pid;
 	int status;     /* waitpid() status once known, else -1 */
@@ -238,6 +239,7 @@ int ctprof_scx_new(const struct ctprof_scx_opts *opts, struct ctprof_scx **out,
 	((offsetof(struct ctprof_scx_opts, field) + sizeof(opts->field) <= opts->sz && opts->field) \
 		 ? opts->field : (def))
 	scx->attach_ms = OPT(attach_timeout_ms, DEF_ATTACH_MS);
+	scx->cancel = OPT(cancel, NULL);
 	scx->grace_ms = OPT(stop_grace_ms, DEF_GRACE_MS);
 	scx->disable_ms = OPT(disable_timeout_ms, DEF_DISABLE_MS);
 	scx->poll_ms = OPT(poll_ms, DEF_POLL_MS);
@@ -372,6 +374,13 @@ int ctprof_scx_attach(struct ctprof_scx *scx, struct ctprof_scx_result *res)
 			add_sysfs(res, &s);
 			res_add_tail(res, scx);
 			return res_end(res, -ECHILD);
+		}
+		if (scx->cancel && *scx->cancel) {
+			res_add(res, "%s: attach wait interrupted by signal %d after %llu ms: ",
+				scx->dir, *scx->cancel,
+				(unsigned long long)(ctprof_mono_ms() - start));
+			add_sysfs(res, &s);
+			return res_end(res, -EINTR);
 		}
 		if (ctprof_mono_ms() >= deadline) {
 			res_add(res, "%s: not attached within %u ms: ", scx->dir, scx->attach_ms);

@@ -629,6 +629,46 @@ START_TEST(test_scx_ignores_sigint)
 }
 END_TEST
 
+/* SIGINT while the scheduler is still attaching: no wait for the attach timeout. */
+START_TEST(test_scx_sigint_during_attach)
+{
+	char *root = fake_root(), *dir = tu_path("%s/r", tmp), *outp = tu_path("%s/out", tmp),
+	     *errp = tu_path("%s/err", tmp), *json;
+	char *sched = tu_path("%s --sys-root %s --ops slowops_%d --slow-attach 30000", fake_bin(),
+			      root, (int)getpid());
+	char *argv[] = { (char *)tu_harness(), (char *)"run", (char *)"-o", dir,
+			 (char *)"--scheduler", sched, (char *)"--sys-root", root,
+			 (char *)"--attach-timeout", (char *)"60s", (char *)"--", (char *)"true",
+			 NULL };
+	time_t t0;
+	int st;
+	pid_t pid = spawn_h(argv, outp, errp);
+
+	ck_assert_msg(wait_for_text(errp, "preflight: jemalloc probe", 60000), "never started");
+	usleep(300000);
+	t0 = time(NULL);
+	kill(pid, SIGINT);
+	st = wait_status(pid, 30000);
+	ck_assert_msg(WIFSIGNALED(st) && WTERMSIG(st) == SIGINT, "status %#x", st);
+	ck_assert_int_lt(time(NULL) - t0, 15);
+	json = rd("r/result.tap");
+	ck_assert_ptr_nonnull(strstr(json, "not ok 2 - scheduler attach"));
+	ck_assert_ptr_nonnull(strstr(json, "interrupted by signal 2"));
+	ck_assert_ptr_nonnull(strstr(json, "# SKIP the run was interrupted"));
+	free(json);
+	json = rd("r/run.json");
+	ck_assert_ptr_nonnull(strstr(json, "\"status\":\t\"incomplete\""));
+	free(json);
+	ck_assert_int_eq(count_procs(sched), 0);
+	assert_no_tmp_dirs();
+	free(root);
+	free(dir);
+	free(outp);
+	free(errp);
+	free(sched);
+}
+END_TEST
+
 START_TEST(test_scx_absent)
 {
 	char *err = NULL, *dir = tu_path("%s/r", tmp), *root = tu_path("%s/empty-sys", tmp);
@@ -974,6 +1014,7 @@ int main(void)
 	tcase_add_test(tc, test_scx_attach_timeout);
 	tcase_add_test(tc, test_scx_ejected);
 	tcase_add_test(tc, test_scx_ignores_sigint);
+	tcase_add_test(tc, test_scx_sigint_during_attach);
 	tcase_add_test(tc, test_scx_absent);
 	tcase_add_test(tc, test_run_baseline);
 	tcase_add_test(tc, test_ab_regression);
