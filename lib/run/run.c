@@ -830,8 +830,11 @@ static int preflight(struct ctprof_run *r, const struct ctprof_run_opts *o, bool
 	struct stat sb;
 	bool root = geteuid() == 0, cap = has_cap_net_admin();
 
-	note(o, r, "preflight: running as %s%s", root ? "root" : "uid ",
-	     root ? "" : "(not root)");
+	if (root)
+		note(o, r, "preflight: running as root");
+	else
+		note(o, r, "preflight: running as uid %u (not root): no workload cgroup or "
+			   "sysctl changes unless delegated", (unsigned)geteuid());
 	note(o, r, "preflight: CAP_NET_ADMIN %s", cap ? "yes: taskstats delays and exit records" :
 					      "no: no taskstats delays, no exited threads");
 	if (read_small(o->delayacct_path ? o->delayacct_path : "/proc/sys/kernel/task_delayacct",

@@ -187,7 +187,7 @@ START_TEST(test_run_ok)
 	struct ctprof_snapshot *iv;
 
 	ck_assert_msg(rc == 0, "rc %d\n%s\n%s", rc, out, err);
-	ck_assert_ptr_nonnull(strstr(out, "TAP version 13\n"));
+	ck_assert_ptr_nonnull(strstr(out, "TAP version 13\n# preflight: running as root\n"));
 	ck_assert_ptr_nonnull(strstr(out, "\n1..3\n"));
 	ck_assert_ptr_nonnull(strstr(out, "\nok 1 - workload exited 0: sh -c"));
 	ck_assert_ptr_nonnull(strstr(out, "\nok 3 - sh: run_time_ns = "));
@@ -229,6 +229,54 @@ START_TEST(test_run_ok)
 	free(out);
 	free(err);
 	free(dir);
+}
+END_TEST
+
+/* Not root: no cgroup, no exit listener, no sysctl; the run still works and says so. */
+START_TEST(test_run_unprivileged)
+{
+	char *out = NULL, *dir = tu_path("%s/nobody/r", tmp), *sub = tu_path("%s/nobody", tmp);
+	char *argv[] = { (char *)"/usr/bin/setpriv", (char *)"--reuid=65534", (char *)"--regid=65534",
+			 (char *)"--clear-groups", (char *)tu_harness(), (char *)"run", (char *)"-o",
+			 dir, (char *)"--", (char *)"sh", (char *)"-c", (char *)"sleep 0.05", NULL };
+	char *json;
+	int rc;
+
+	if (access(argv[0], X_OK) != 0) {
+		fprintf(stderr, "# SKIP unprivileged run: no setpriv\n");
+		free(dir);
+		free(sub);
+		return;
+	}
+	{
+		/* the build tree may sit where uid 65534 cannot reach it (/root) */
+		char *probe[] = { argv[0], argv[1], argv[2], argv[3], (char *)tu_harness(),
+				  (char *)"--version", NULL };
+
+		if (tu_run(probe, NULL, NULL, 60) != 0) {
+			fprintf(stderr, "# SKIP unprivileged run: uid 65534 cannot run %s\n",
+				tu_harness());
+			free(dir);
+			free(sub);
+			return;
+		}
+	}
+	ck_assert_int_eq(mkdir(sub, 0777), 0);
+	ck_assert_int_eq(chmod(sub, 0777), 0);
+	ck_assert_int_eq(chmod(tmp, 0755), 0);
+	rc = tu_run(argv, &out, NULL, 120);
+	ck_assert_msg(rc == 0, "rc %d\n%s", rc, out);
+	ck_assert_ptr_nonnull(strstr(out, "# preflight: running as uid 65534 (not root)"));
+	ck_assert_ptr_nonnull(strstr(out, "process-tree attribution"));
+	ck_assert_ptr_nonnull(strstr(out, "exit listener unavailable"));
+	ck_assert_ptr_nonnull(strstr(out, "\nok 1 - workload exited 0: sh -c sleep 0.05\n"));
+	json = rd("nobody/r/run.json");
+	ck_assert_ptr_nonnull(strstr(json, "\"method\":\t\"process-tree\""));
+	ck_assert_ptr_nonnull(strstr(json, "\"active\":\tfalse"));
+	free(json);
+	free(out);
+	free(dir);
+	free(sub);
 }
 END_TEST
 
@@ -1000,6 +1048,7 @@ int main(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_run_ok);
 	tcase_add_test(tc, test_run_idle_harness);
+	tcase_add_test(tc, test_run_unprivileged);
 	tcase_add_test(tc, test_run_exit_status);
 	tcase_add_test(tc, test_run_crash);
 	tcase_add_test(tc, test_run_timeout);
