@@ -586,92 +586,98 @@ static size_t count_children(const cJSON *n)
 	return k;
 }
 
-static int dec_kvmap(struct dec *d, const cJSON *obj, const struct jpath *p,
-		     struct ctprof_kvmap *m)
+/*
+ * A JSON object as a sorted map of entries `stride` bytes wide whose first
+ * member is the key (char *): each value is decoded by val() into its entry;
+ * a key given twice keeps the last value (serde's BTreeMap). *items_out and
+ * *n_out are set only on success; on failure drop() frees the entries made.
+ */
+static int dec_map(struct dec *d, const cJSON *obj, const struct jpath *p, const char *what,
+		   size_t stride,
+		   int (*val)(struct dec *d, const cJSON *c, const struct jpath *kp, void *e),
+		   void (*drop)(void *e), void **items_out, size_t *n_out)
 {
-	struct ctprof_kv *items;
 	const cJSON *c;
 	size_t n, k = 0, i;
+	char *items;
 	int rc;
 
 	if (!cJSON_IsObject(obj))
-		return shape_err(d, p, "expected an object");
+		return shape_err(d, p, "%s", what);
 	n = count_children(obj);
-	items = ctprof_calloc(n, sizeof(*items));
+	items = ctprof_calloc(n, stride);
 	if (!items)
 		return oom_err(d);
 	for (c = obj->child; c; c = c->next, k++) {
 		struct jpath kp = { p, c->string, 0, P_MAPKEY };
+		char **key = (char **)(void *)(items + k * stride);
 
-		items[k].key = dup_text(c->string);
-		if (!items[k].key) {
+		*key = dup_text(c->string);
+		if (!*key) {
 			rc = oom_err(d);
 			goto fail;
 		}
-		rc = rd_uint(d, c, &kp, UINT64_MAX, "u64", false, &items[k].value);
+		rc = val(d, c, &kp, items + k * stride);
 		if (rc) {
 			k++;
 			goto fail;
 		}
 	}
-	if (map_canon(items, sizeof(*items), n, key_cmp, kv_drop, &k)) {
+	if (map_canon(items, stride, n, key_cmp, drop, &k)) {
 		k = n;
 		rc = oom_err(d);
 		goto fail;
 	}
-	ctprof_kvmap_clear(m);
-	m->items = items;
-	m->n = k;
+	*items_out = items;
+	*n_out = k;
 	return 0;
 fail:
 	for (i = 0; i < k; i++)
-		free(items[i].key);
+		drop(items + i * stride);
 	free(items);
 	return rc;
+}
+
+static int kv_val(struct dec *d, const cJSON *c, const struct jpath *kp, void *e)
+{
+	return rd_uint(d, c, kp, UINT64_MAX, "u64", false, &((struct ctprof_kv *)e)->value);
+}
+
+static int strkv_val(struct dec *d, const cJSON *c, const struct jpath *kp, void *e)
+{
+	return rd_str(d, c, kp, false, &((struct ctprof_strkv *)e)->value);
+}
+
+static int dec_kvmap(struct dec *d, const cJSON *obj, const struct jpath *p,
+		     struct ctprof_kvmap *m)
+{
+	void *items = NULL;
+	size_t n = 0;
+	int rc = dec_map(d, obj, p, "expected an object", sizeof(struct ctprof_kv), kv_val,
+			 kv_drop, &items, &n);
+
+	if (rc)
+		return rc;
+	ctprof_kvmap_clear(m);
+	m->items = items;
+	m->n = n;
+	return 0;
 }
 
 static int dec_strmap(struct dec *d, const cJSON *obj, const struct jpath *p,
 		      struct ctprof_strmap *m)
 {
-	struct ctprof_strkv *items;
-	const cJSON *c;
-	size_t n, k = 0, i;
-	int rc;
+	void *items = NULL;
+	size_t n = 0;
+	int rc = dec_map(d, obj, p, "expected an object or null", sizeof(struct ctprof_strkv),
+			 strkv_val, strkv_drop, &items, &n);
 
-	if (!cJSON_IsObject(obj))
-		return shape_err(d, p, "expected an object or null");
-	n = count_children(obj);
-	items = ctprof_calloc(n, sizeof(*items));
-	if (!items)
-		return oom_err(d);
-	for (c = obj->child; c; c = c->next, k++) {
-		struct jpath kp = { p, c->string, 0, P_MAPKEY };
-
-		items[k].key = dup_text(c->string);
-		if (!items[k].key) {
-			rc = oom_err(d);
-			goto fail;
-		}
-		rc = rd_str(d, c, &kp, false, &items[k].value);
-		if (rc) {
-			k++;
-			goto fail;
-		}
-	}
-	if (map_canon(items, sizeof(*items), n, key_cmp, strkv_drop, &k)) {
-		k = n;
-		rc = oom_err(d);
-		goto fail;
-	}
+	if (rc)
+		return rc;
 	ctprof_strmap_clear(m);
 	m->items = items;
-	m->n = k;
+	m->n = n;
 	return 0;
-fail:
-	for (i = 0; i < k; i++)
-		strkv_drop(&items[i]);
-	free(items);
-	return rc;
 }
 
 static int gov_cmp(const void *a, const void *b)
