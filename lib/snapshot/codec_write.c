@@ -204,50 +204,54 @@ static int map_order(const void *base, size_t stride, size_t n, struct ment **ou
 	return 0;
 }
 
-static void put_kvmap(struct ctprof_buf *b, const struct ctprof_kvmap *m)
+/*
+ * A map of entries `stride` bytes wide whose first member is the key
+ * (char *), in key order (map_order), each value written by put_val().
+ */
+static void put_map(struct ctprof_buf *b, const void *items, size_t stride, size_t count,
+		    void (*put_val)(struct ctprof_buf *b, const void *e))
 {
+	const char *base = items;
 	struct ment *e;
 	size_t n, i;
 
-	if (map_order(m->items, sizeof(m->items[0]), m->n, &e, &n)) {
+	if (map_order(items, stride, count, &e, &n)) {
 		b->oom = true;
 		return;
 	}
 	ctprof_buf_putc(b, '{');
 	for (i = 0; i < n; i++) {
 		size_t idx = e ? e[i].idx : i;
+		const void *item = base + idx * stride;
 
 		if (i)
 			ctprof_buf_putc(b, ',');
-		put_cstr(b, e ? e[i].key : m->items[idx].key);
+		put_cstr(b, e ? e[i].key : *(char *const *)item);
 		ctprof_buf_putc(b, ':');
-		ctprof_buf_u64(b, m->items[idx].value);
+		put_val(b, item);
 	}
 	ctprof_buf_putc(b, '}');
 	ments_free(e, n);
 }
 
+static void put_kv_val(struct ctprof_buf *b, const void *e)
+{
+	ctprof_buf_u64(b, ((const struct ctprof_kv *)e)->value);
+}
+
+static void put_strkv_val(struct ctprof_buf *b, const void *e)
+{
+	put_cstr(b, ((const struct ctprof_strkv *)e)->value);
+}
+
+static void put_kvmap(struct ctprof_buf *b, const struct ctprof_kvmap *m)
+{
+	put_map(b, m->items, sizeof(m->items[0]), m->n, put_kv_val);
+}
+
 static void put_strmap(struct ctprof_buf *b, const struct ctprof_strmap *m)
 {
-	struct ment *e;
-	size_t n, i;
-
-	if (map_order(m->items, sizeof(m->items[0]), m->n, &e, &n)) {
-		b->oom = true;
-		return;
-	}
-	ctprof_buf_putc(b, '{');
-	for (i = 0; i < n; i++) {
-		size_t idx = e ? e[i].idx : i;
-
-		if (i)
-			ctprof_buf_putc(b, ',');
-		put_cstr(b, e ? e[i].key : m->items[idx].key);
-		ctprof_buf_putc(b, ':');
-		put_cstr(b, m->items[idx].value);
-	}
-	ctprof_buf_putc(b, '}');
-	ments_free(e, n);
+	put_map(b, m->items, sizeof(m->items[0]), m->n, put_strkv_val);
 }
 
 struct gov_ent {
