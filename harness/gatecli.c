@@ -45,7 +45,7 @@ int gatecli_build(const struct gatecli *g, const char *cmd, bool tap_needs_gates
 						   g->tap_version);
 	}
 	if (!gatecli_active(g)) {
-		if (g->junit || (tap_needs_gates && g->tap_version))
+		if (tap_needs_gates && (g->junit || g->tap_version))
 			return harness_usage_error(cmd, "%s needs --gate, --policy or "
 						   "--default-gates", g->junit ? "--junit" :
 						   "--tap-version");

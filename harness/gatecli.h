@@ -16,8 +16,9 @@ int gatecli_add_spec(struct gatecli *g, const char *spec);
 bool gatecli_active(const struct gatecli *g);
 /*
  * Build the gateset before any input is read (*out NULL when no gate option
- * was given): EXIT_OK or EXIT_USAGE. tap_needs_gates: --tap-version without
- * a gate is a usage error (compare prints TAP only for gates).
+ * was given): EXIT_OK or EXIT_USAGE. tap_needs_gates: --tap-version or
+ * --junit without a gate is a usage error (compare reports only gates;
+ * run and ab always have steps to report).
  */
 int gatecli_build(const struct gatecli *g, const char *cmd, bool tap_needs_gates,
 		  struct ctprof_gateset **out, int *tap);

@@ -390,8 +390,20 @@ int runcli_parse(struct runcli *c, int argc, char **argv, void (*help)(FILE *), 
  * What a run or a series leaves to print: its TAP on stdout, the --junit
  * file, the run directory on stderr. rc < 0: the library's error (err).
  */
+typedef int (*junit_fn)(const void *obj, char **out, size_t *len, struct ctprof_error *err);
+
+static int run_junit(const void *obj, char **out, size_t *len, struct ctprof_error *err)
+{
+	return ctprof_run_junit(obj, out, len, err);
+}
+
+static int series_junit(const void *obj, char **out, size_t *len, struct ctprof_error *err)
+{
+	return ctprof_series_junit(obj, out, len, err);
+}
+
 static int report(struct runcli *c, int rc, const struct ctprof_error *err, const char *tap,
-		  size_t len, const struct ctprof_verdict *v, const char *dir,
+		  size_t len, junit_fn junit, const void *obj, const char *dir,
 		  enum ctprof_run_status status)
 {
 	struct ctprof_error e = { 0 };
@@ -402,11 +414,11 @@ static int report(struct runcli *c, int rc, const struct ctprof_error *err, cons
 		harness_err("%s: %s", c->cmd, err->msg);
 		return EXIT_USAGE;
 	}
-	if (c->gates.junit && v) {
+	if (c->gates.junit) {
 		char *x = NULL;
 		size_t xl = 0;
 
-		if (ctprof_render_junit(v, &x, &xl, &e) < 0) {
+		if (junit(obj, &x, &xl, &e) < 0) {
 			harness_err("%s: %s", c->cmd, e.msg);
 			return EXIT_USAGE;
 		}
@@ -434,7 +446,7 @@ int runcli_run_one(struct runcli *c, const struct ctprof_run_opts *o, struct ctp
 		return EXIT_USAGE;
 	}
 	tap = ctprof_run_tap(run, &len);
-	return report(c, rc, &err, tap, len, ctprof_run_verdict(run), ctprof_run_dir(run),
+	return report(c, rc, &err, tap, len, run_junit, run, ctprof_run_dir(run),
 		      ctprof_run_status(run));
 }
 
@@ -462,7 +474,7 @@ int runcli_run_series(struct runcli *c, const struct ctprof_series_opts *so,
 		return EXIT_USAGE;
 	}
 	tap = ctprof_series_tap(sr, &len);
-	return report(c, rc, &err, tap, len, ctprof_series_verdict(sr), ctprof_series_dir(sr),
+	return report(c, rc, &err, tap, len, series_junit, sr, ctprof_series_dir(sr),
 		      ctprof_series_status(sr));
 }
 

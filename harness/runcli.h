@@ -35,7 +35,7 @@ struct runcli {
 	"  --policy FILE.json      a policy file\n"                                          \
 	"  --default-gates         the built-in gate set\n"                                  \
 	"  --tap-version 13|14     TAP version (default 13)\n"                               \
-	"  --junit FILE            also write the gates' verdicts as JUnit XML\n"            \
+	"  --junit FILE            also write the steps and the gates as JUnit XML\n"       \
 	"  --group-by AXIS         pcomm (default), cgroup, comm, comm-exact or all\n"       \
 	"  --scope workload|host   the interval and the gates cover the workload's threads\n" \
 	"                          (default) or every thread of the host\n"                  \

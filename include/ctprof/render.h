@@ -145,6 +145,14 @@ struct ctprof_tap_step {
 CTPROF_API int ctprof_render_tap_run(const char *preamble, const struct ctprof_tap_step *steps,
 				     size_t n_steps, const struct ctprof_verdict *v, int version,
 				     char **out, size_t *len, struct ctprof_error *err);
+/*
+ * A run's JUnit XML: a <testsuite name="run"> with one <testcase> per step
+ * (a failed step's diag is the <failure> text), then the gates' suites as
+ * ctprof_render_junit() writes them (v may be NULL).
+ */
+CTPROF_API int ctprof_render_junit_run(const struct ctprof_tap_step *steps, size_t n_steps,
+				       const struct ctprof_verdict *v, char **out, size_t *len,
+				       struct ctprof_error *err);
 /* JUnit XML: one <testsuite> per gate, one <testcase> per group. */
 CTPROF_API int ctprof_render_junit(const struct ctprof_verdict *v, char **out, size_t *len,
 				   struct ctprof_error *err);

@@ -302,6 +302,9 @@ CTPROF_API const char *ctprof_run_dir(const struct ctprof_run *r);
 CTPROF_API const struct ctprof_snapshot *ctprof_run_interval(const struct ctprof_run *r);
 /* The workload's wait status (-1 when never started or not reaped). */
 CTPROF_API int ctprof_run_wait_status(const struct ctprof_run *r);
+/* The steps and the gates as JUnit XML (ctprof_render_junit_run). */
+CTPROF_API int ctprof_run_junit(const struct ctprof_run *r, char **out, size_t *len,
+				struct ctprof_error *err);
 /* The gates' verdict (NULL without gates or interval); owned by the run. */
 CTPROF_API const struct ctprof_verdict *ctprof_run_verdict(const struct ctprof_run *r);
 /* The signal that cancelled the run, else 0. */
@@ -359,6 +362,9 @@ CTPROF_API const char *ctprof_series_tap(const struct ctprof_series *s, size_t *
 CTPROF_API const char *ctprof_series_dir(const struct ctprof_series *s);
 CTPROF_API const struct ctprof_verdict *ctprof_series_verdict(const struct ctprof_series *s);
 CTPROF_API int ctprof_series_cancelled(const struct ctprof_series *s);
+/* Every run's steps and the gates as JUnit XML. */
+CTPROF_API int ctprof_series_junit(const struct ctprof_series *s, char **out, size_t *len,
+				   struct ctprof_error *err);
 
 /*
  * The intervals of a run directory: RUN/rep-1 ... RUN/rep-N when it is a

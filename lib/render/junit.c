@@ -124,24 +124,95 @@ out:
 	ctprof_buf_free(&m);
 }
 
-CTPROF_API int ctprof_render_junit(const struct ctprof_verdict *v, char **out, size_t *len,
-				   struct ctprof_error *err)
+/* Multi-line text, each line escaped (XML text keeps its newlines). */
+static void text_lines(struct ctprof_buf *b, const char *s)
+{
+	const char *nl;
+
+	for (; s && *s; s = nl + 1) {
+		struct ctprof_buf line = { 0 };
+
+		nl = strchr(s, '\n');
+		ctprof_buf_append(&line, s, nl ? (size_t)(nl - s) : strlen(s));
+		ctprof_buf_putc(&line, '\0');
+		vr_escape(b, line.oom ? "?" : line.data, VR_ESC_XML);
+		ctprof_buf_putc(b, '\n');
+		ctprof_buf_free(&line);
+		if (!nl)
+			break;
+	}
+}
+
+/* The run's steps as one <testsuite name="run">. */
+static void steps_suite(struct ctprof_buf *b, const struct ctprof_tap_step *st, size_t n)
+{
+	size_t i, failed = 0, skipped = 0;
+
+	for (i = 0; i < n; i++) {
+		failed += st[i].status == CTPROF_VS_FAIL;
+		skipped += st[i].status == CTPROF_VS_SKIP;
+	}
+	ctprof_buf_puts(b, "  <testsuite");
+	attr(b, "name", "run");
+	attr_n(b, "tests", n);
+	attr_n(b, "failures", failed);
+	attr_n(b, "errors", 0);
+	attr_n(b, "skipped", skipped);
+	ctprof_buf_puts(b, ">\n");
+	for (i = 0; i < n; i++) {
+		ctprof_buf_puts(b, "    <testcase");
+		attr(b, "classname", "run");
+		attr(b, "name", st[i].name ? st[i].name : "");
+		if (st[i].status == CTPROF_VS_OK) {
+			ctprof_buf_puts(b, "/>\n");
+			continue;
+		}
+		ctprof_buf_puts(b, ">\n");
+		if (st[i].status == CTPROF_VS_SKIP) {
+			ctprof_buf_puts(b, "      <skipped");
+			attr(b, "message", st[i].reason ? st[i].reason : "");
+			ctprof_buf_puts(b, "/>\n");
+		} else {
+			ctprof_buf_puts(b, "      <failure");
+			attr(b, "message", st[i].reason ? st[i].reason : "");
+			attr(b, "type", "step");
+			ctprof_buf_puts(b, ">");
+			text_lines(b, st[i].diag ? st[i].diag : st[i].reason);
+			ctprof_buf_puts(b, "</failure>\n");
+		}
+		ctprof_buf_puts(b, "    </testcase>\n");
+	}
+	ctprof_buf_puts(b, "  </testsuite>\n");
+}
+
+static int render(const struct ctprof_tap_step *st, size_t n_steps,
+		  const struct ctprof_verdict *v, char **out, size_t *len,
+		  struct ctprof_error *err)
 {
 	struct ctprof_buf b = { 0 };
-	size_t i, j;
+	size_t i, j, tests = n_steps, failed = 0, skipped = 0;
 
 	/* allocation failures swallowed on the way are reported by the finish */
 	(void)ctprof_alloc_failed_take();
-	if (!v || !out)
-		return ctprof_err(err, -EINVAL, "render JUnit: no verdict");
+	for (i = 0; i < n_steps; i++) {
+		failed += st[i].status == CTPROF_VS_FAIL;
+		skipped += st[i].status == CTPROF_VS_SKIP;
+	}
+	if (v) {
+		tests += v->n_points;
+		failed += v->failed;
+		skipped += v->skipped;
+	}
 	ctprof_buf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites");
 	attr(&b, "name", "ctprof-harness");
-	attr_n(&b, "tests", v->n_points);
-	attr_n(&b, "failures", v->failed);
+	attr_n(&b, "tests", tests);
+	attr_n(&b, "failures", failed);
 	attr_n(&b, "errors", 0);
-	attr_n(&b, "skipped", v->skipped);
+	attr_n(&b, "skipped", skipped);
 	ctprof_buf_puts(&b, ">\n");
-	for (i = 0; i < v->gs->n; i++) {
+	if (n_steps)
+		steps_suite(&b, st, n_steps);
+	for (i = 0; v && i < v->gs->n; i++) {
 		const struct ctprof_vgate *vg = &v->gates[i];
 
 		ctprof_buf_puts(&b, "  <testsuite");
@@ -157,4 +228,21 @@ CTPROF_API int ctprof_render_junit(const struct ctprof_verdict *v, char **out, s
 	}
 	ctprof_buf_puts(&b, "</testsuites>\n");
 	return vr_finish(&b, out, len, err, "JUnit");
+}
+
+CTPROF_API int ctprof_render_junit(const struct ctprof_verdict *v, char **out, size_t *len,
+				   struct ctprof_error *err)
+{
+	if (!v || !out)
+		return ctprof_err(err, -EINVAL, "render JUnit: no verdict");
+	return render(NULL, 0, v, out, len, err);
+}
+
+CTPROF_API int ctprof_render_junit_run(const struct ctprof_tap_step *steps, size_t n_steps,
+				       const struct ctprof_verdict *v, char **out, size_t *len,
+				       struct ctprof_error *err)
+{
+	if (!out || (n_steps && !steps))
+		return ctprof_err(err, -EINVAL, "render JUnit: no steps");
+	return render(steps, n_steps, v, out, len, err);
 }

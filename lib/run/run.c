@@ -5,6 +5,7 @@
  * capture, taskstats, the interval, compare, verdict and render.
  */
 #include "run_int.h"
+#include "scx_int.h"
 
 #include <ctprof/capture.h>
 #include <ctprof/interval.h>
@@ -773,17 +774,20 @@ static int make_verdict(struct ctprof_run *r, const struct ctprof_run_opts *o,
 	return rc;
 }
 
+/* The steps as TAP/JUnit steps (pointing into r). */
+static void tap_steps(const struct ctprof_run *r, struct ctprof_tap_step *st)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_steps; i++)
+		(void)ctprof_run_step(r, i, &st[i]);
+}
+
 static int make_tap(struct ctprof_run *r, const struct ctprof_run_opts *o, struct ctprof_error *err)
 {
 	struct ctprof_tap_step st[RUN_MAX_STEPS];
-	size_t i;
 
-	for (i = 0; i < r->n_steps; i++) {
-		st[i].name = r->steps[i].name;
-		st[i].status = r->steps[i].status;
-		st[i].reason = r->steps[i].reason[0] ? r->steps[i].reason : NULL;
-		st[i].diag = r->steps[i].diag;
-	}
+	tap_steps(r, st);
 	ctprof_buf_putc(&r->pre, '\0');
 	if (r->pre.oom)
 		return ctprof_err(err, -ENOMEM, "run: out of memory");
@@ -791,6 +795,15 @@ static int make_tap(struct ctprof_run *r, const struct ctprof_run_opts *o, struc
 	return ctprof_render_tap_run(r->pre.data, st, r->n_steps, r->verdict,
 				     o->tap_version ? o->tap_version : 13, &r->tap, &r->tap_len,
 				     err);
+}
+
+CTPROF_API int ctprof_run_junit(const struct ctprof_run *r, char **out, size_t *len,
+				struct ctprof_error *err)
+{
+	struct ctprof_tap_step st[RUN_MAX_STEPS];
+
+	tap_steps(r, st);
+	return ctprof_render_junit_run(st, r->n_steps, r->verdict, out, len, err);
 }
 
 /* ---- the run ---- */
@@ -816,9 +829,23 @@ static void workload_step(struct ctprof_run *r, const char *cmd)
 	} else if (WEXITSTATUS(st)) {
 		(void)snprintf(why, sizeof(why), "exit status %d", WEXITSTATUS(st));
 	}
-	if (why[0])
-		step(r, CTPROF_VS_FAIL, why, NULL, "workload: %s", cmd);
-	else
+	if (why[0]) {
+		/* the end of what it said on stderr, as for a failed scheduler */
+		char *p = r->w.err_bytes ? run_path_join(r->tmp, "workload.stderr") : NULL;
+		char *tail = p ? ctprof_scx_log_tail(p, 2048) : NULL;
+		struct ctprof_buf d = { 0 };
+
+		ctprof_buf_puts(&d, why);
+		if (tail && *tail) {
+			ctprof_buf_puts(&d, "\nworkload.stderr (tail):\n");
+			ctprof_buf_puts(&d, tail);
+		}
+		ctprof_buf_putc(&d, '\0');
+		step(r, CTPROF_VS_FAIL, why, d.oom ? NULL : d.data, "workload: %s", cmd);
+		ctprof_buf_free(&d);
+		free(tail);
+		free(p);
+	} else
 		step(r, CTPROF_VS_OK, NULL, NULL, "workload exited 0: %s", cmd);
 }
 

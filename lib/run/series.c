@@ -496,3 +496,9 @@ CTPROF_API int ctprof_load_run_intervals(const char *path, struct ctprof_snapsho
 	*n = k;
 	return 0;
 }
+
+CTPROF_API int ctprof_series_junit(const struct ctprof_series *s, char **out, size_t *len,
+				   struct ctprof_error *err)
+{
+	return ctprof_render_junit_run(s->steps, s->n_steps, s->verdict, out, len, err);
+}

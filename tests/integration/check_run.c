@@ -308,11 +308,25 @@ END_TEST
 START_TEST(test_run_exit_status)
 {
 	char *out = NULL, *dir = tu_path("%s/r", tmp), *json;
-	int rc = run_h(&out, NULL, 120, "-o", dir, "--", "sh", "-c", "exit 3", NULL);
+	char *junit = tu_path("%s/result.xml", tmp), *x;
+	int rc = run_h(&out, NULL, 120, "-o", dir, "--junit", junit, "--", "sh", "-c",
+		       "echo first >&2; echo 'last words' >&2; exit 3", NULL);
 
 	ck_assert_int_eq(rc, 1);
-	ck_assert_ptr_nonnull(strstr(out, "\nnot ok 1 - workload: sh -c exit 3\n"));
+	ck_assert_ptr_nonnull(strstr(out, "\nnot ok 1 - workload: sh -c echo first"));
 	ck_assert_ptr_nonnull(strstr(out, "message: \"exit status 3\""));
+	/* the diagnostic ends with the workload's stderr */
+	ck_assert_ptr_nonnull(strstr(out, "    workload.stderr (tail):\n    first\n    last words\n"));
+	/* --junit without gates: the steps */
+	x = tu_read_file(junit, NULL);
+	ck_assert_ptr_nonnull(x);
+	ck_assert_ptr_nonnull(strstr(x, "<testsuite name=\"run\" tests=\"2\" failures=\"1\""));
+	ck_assert_ptr_nonnull(strstr(x, "<failure message=\"exit status 3\" type=\"step\">"));
+	free(x);
+	x = tu_path("xmllint --noout %s", junit);
+	ck_assert_int_eq(system(x), 0);
+	free(x);
+	free(junit);
 	json = rd("r/run.json");
 	ck_assert_ptr_nonnull(strstr(json, "\"exit_code\":\t3"));
 	ck_assert_ptr_nonnull(strstr(json, "\"status\":\t\"failed\""));
