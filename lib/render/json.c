@@ -419,6 +419,52 @@ static void jsmaps(struct ctprof_buf *b, const struct ctprof_smaps_entry *sa, si
 	ctprof_buf_putc(b, ']');
 }
 
+/* A compare row up to "baseline": group, fudged, section, metric, threads. */
+static void row_head(struct ctprof_buf *b, const struct ctprof_diff *d,
+		     const struct ctprof_pair *p, const char *section, const char *metric)
+{
+	ctprof_buf_putc(b, '{');
+	jgroup(b, &p->key, d->group_by);
+	ctprof_buf_puts(b, ",\"fudged\":");
+	ctprof_buf_puts(b, p->fudged ? "true" : "false");
+	ctprof_buf_puts(b, ",\"section\":");
+	js(b, section);
+	ctprof_buf_puts(b, ",\"metric\":");
+	js(b, metric);
+	ctprof_buf_puts(b, ",\"threads_baseline\":");
+	ju64(b, p->threads_a);
+	ctprof_buf_puts(b, ",\"threads_candidate\":");
+	ju64(b, p->threads_b);
+	ctprof_buf_puts(b, ",\"baseline\":");
+}
+
+/* The rest of a row after "delta": delta_pct, uptime_pct, the closing brace. */
+static void row_tail_pct(struct ctprof_buf *b, const struct ctprof_row *r,
+			 const struct ctprof_pair *p)
+{
+	ctprof_buf_puts(b, ",\"delta_pct\":");
+	if (r->flags & CTPROF_ROW_PCT)
+		jnum(b, r->pct * 100.0);
+	else
+		ctprof_buf_puts(b, "null");
+	ctprof_buf_puts(b, ",\"uptime_pct\":");
+	if (p->has_uptime)
+		jnum(b, p->uptime_pct);
+	else
+		ctprof_buf_puts(b, "null");
+	ctprof_buf_putc(b, '}');
+}
+
+/* The row's delta value (or null), then row_tail_pct(). */
+static void row_tail(struct ctprof_buf *b, const struct ctprof_row *r, const struct ctprof_pair *p)
+{
+	if (r->flags & CTPROF_ROW_DELTA)
+		jnum(b, r->delta);
+	else
+		ctprof_buf_puts(b, "null");
+	row_tail_pct(b, r, p);
+}
+
 static void jkeys(struct ctprof_buf *b, const struct ctprof_key *k, size_t n)
 {
 	size_t i;
@@ -462,40 +508,19 @@ int rj_diff(struct ctprof_buf *b, const struct ctprof_diff *d, const struct ctpr
 		if (!first)
 			ctprof_buf_putc(b, ',');
 		first = false;
-		ctprof_buf_putc(b, '{');
-		jgroup(b, &p->key, d->group_by);
-		ctprof_buf_puts(b, ",\"fudged\":");
-		ctprof_buf_puts(b, p->fudged ? "true" : "false");
-		ctprof_buf_puts(b, ",\"section\":");
-		js(b, m[r->metric].section == CTPROF_SEC_TASKSTATS_DELAY ? "taskstats-delay" : "primary");
-		ctprof_buf_puts(b, ",\"metric\":");
-		js(b, m[r->metric].name);
-		ctprof_buf_puts(b, ",\"threads_baseline\":");
-		ju64(b, p->threads_a);
-		ctprof_buf_puts(b, ",\"threads_candidate\":");
-		ju64(b, p->threads_b);
-		ctprof_buf_puts(b, ",\"baseline\":");
+		row_head(b, d, p, m[r->metric].section == CTPROF_SEC_TASKSTATS_DELAY ?
+					  "taskstats-delay" : "primary", m[r->metric].name);
 		jaggv(b, a);
 		ctprof_buf_puts(b, ",\"candidate\":");
 		jaggv(b, c);
 		ctprof_buf_puts(b, ",\"delta\":");
-		if ((a->kind == CTPROF_AV_SUM || a->kind == CTPROF_AV_MAX) && a->kind == c->kind)
+		if ((a->kind == CTPROF_AV_SUM || a->kind == CTPROF_AV_MAX) && a->kind == c->kind) {
+			/* exact integer delta */
 			ji128(b, (__int128)c->u - (__int128)a->u);
-		else if (r->flags & CTPROF_ROW_DELTA)
-			jnum(b, r->delta);
-		else
-			ctprof_buf_puts(b, "null");
-		ctprof_buf_puts(b, ",\"delta_pct\":");
-		if (r->flags & CTPROF_ROW_PCT)
-			jnum(b, r->pct * 100.0);
-		else
-			ctprof_buf_puts(b, "null");
-		ctprof_buf_puts(b, ",\"uptime_pct\":");
-		if (p->has_uptime)
-			jnum(b, p->uptime_pct);
-		else
-			ctprof_buf_puts(b, "null");
-		ctprof_buf_putc(b, '}');
+			row_tail_pct(b, r, p);
+		} else {
+			row_tail(b, r, p);
+		}
 	}
 	ctprof_buf_puts(b, "],\"derived_rows\":[");
 	first = true;
@@ -509,20 +534,8 @@ int rj_diff(struct ctprof_buf *b, const struct ctprof_diff *d, const struct ctpr
 		if (!first)
 			ctprof_buf_putc(b, ',');
 		first = false;
-		ctprof_buf_putc(b, '{');
-		jgroup(b, &p->key, d->group_by);
-		ctprof_buf_puts(b, ",\"fudged\":");
-		ctprof_buf_puts(b, p->fudged ? "true" : "false");
-		ctprof_buf_puts(b, ",\"section\":");
-		js(b, dm[r->metric].section == CTPROF_SEC_TASKSTATS_DELAY ? "taskstats-delay"
-									   : "derived");
-		ctprof_buf_puts(b, ",\"metric\":");
-		js(b, dm[r->metric].name);
-		ctprof_buf_puts(b, ",\"threads_baseline\":");
-		ju64(b, p->threads_a);
-		ctprof_buf_puts(b, ",\"threads_candidate\":");
-		ju64(b, p->threads_b);
-		ctprof_buf_puts(b, ",\"baseline\":");
+		row_head(b, d, p, dm[r->metric].section == CTPROF_SEC_TASKSTATS_DELAY ?
+					  "taskstats-delay" : "derived", dm[r->metric].name);
 		if (p->dv_mask_a >> r->metric & 1)
 			jnum(b, p->dv_a[r->metric]);
 		else
@@ -533,21 +546,7 @@ int rj_diff(struct ctprof_buf *b, const struct ctprof_diff *d, const struct ctpr
 		else
 			ctprof_buf_puts(b, "null");
 		ctprof_buf_puts(b, ",\"delta\":");
-		if (r->flags & CTPROF_ROW_DELTA)
-			jnum(b, r->delta);
-		else
-			ctprof_buf_puts(b, "null");
-		ctprof_buf_puts(b, ",\"delta_pct\":");
-		if (r->flags & CTPROF_ROW_PCT)
-			jnum(b, r->pct * 100.0);
-		else
-			ctprof_buf_puts(b, "null");
-		ctprof_buf_puts(b, ",\"uptime_pct\":");
-		if (p->has_uptime)
-			jnum(b, p->uptime_pct);
-		else
-			ctprof_buf_puts(b, "null");
-		ctprof_buf_putc(b, '}');
+		row_tail(b, r, p);
 	}
 	ctprof_buf_puts(b, "],\"only_baseline\":");
 	jkeys(b, d->only_a, d->n_only_a);
