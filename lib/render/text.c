@@ -162,6 +162,54 @@ static void uptime_cell(struct rt_table *t, const struct ctprof_pair *p)
 		 p->uptime_pct < 50);
 }
 
+/*
+ * The cells primary and derived rows share. Returns 0 when the column is
+ * not one of them, 1 when b holds the cell, 2 when the cell was added to t.
+ */
+static int shared_cell(struct tctx *x, struct rt_table *t, const struct ctprof_row *r,
+		       const char *gs, size_t glen, enum ctprof_column c, enum rt_color *col,
+		       bool *bold)
+{
+	const struct ctprof_pair *p = &x->d->pairs[r->pair];
+	bool hasd = r->flags & CTPROF_ROW_DELTA, hasp = r->flags & CTPROF_ROW_PCT;
+	struct ctprof_buf *b = &x->tmp;
+
+	switch (c) {
+	case CTPROF_COL_GROUP:
+		if (gs)
+			ctprof_buf_append(b, gs, glen);
+		else
+			rf_name(b, p->display.s, p->display.len);
+		return 1;
+	case CTPROF_COL_THREADS:
+		rf_threads(b, p->threads_a, p->threads_b);
+		return 1;
+	case CTPROF_COL_PCT:
+		if (hasp)
+			rf_pct(b, r->pct);
+		else
+			ctprof_buf_putc(b, '-');
+		*col = sign_color(hasd, r->delta, RT_WHITE);
+		*bold = hasp && fabs(r->pct) > 0.5;
+		return 1;
+	case CTPROF_COL_VALUE:
+		ctprof_buf_putc(b, '-');
+		return 1;
+	case CTPROF_COL_UPTIME:
+		uptime_cell(t, p);
+		return 2;
+	case CTPROF_COL_SORTBY:
+		if (x->d->sort_kind == CTPROF_MK_PRIMARY)
+			sort_cell(b, x->d, p);
+		else
+			ctprof_buf_putc(b, '-');
+		*col = sign_color(p->has_sort_delta, p->sort_delta, RT_CYAN);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /* One primary row; group cell from (gs, glen) when gs is set. */
 static void primary_cells(struct tctx *x, struct rt_table *t, const struct ctprof_row *r,
 			  const char *gs, size_t glen)
@@ -169,7 +217,7 @@ static void primary_cells(struct tctx *x, struct rt_table *t, const struct ctpro
 	const struct ctprof_metric *m = &ctprof_metrics()[r->metric];
 	const struct ctprof_pair *p = &x->d->pairs[r->pair];
 	const struct ctprof_aggv *a = &p->a[r->metric], *c = &p->b[r->metric];
-	bool hasd = r->flags & CTPROF_ROW_DELTA, hasp = r->flags & CTPROF_ROW_PCT;
+	bool hasd = r->flags & CTPROF_ROW_DELTA;
 	struct ctprof_buf *b = &x->tmp;
 	size_t i;
 
@@ -179,16 +227,9 @@ static void primary_cells(struct tctx *x, struct rt_table *t, const struct ctpro
 		bool bold = false;
 
 		b->len = 0;
-		switch (x->cols[i]) {
-		case CTPROF_COL_GROUP:
-			if (gs)
-				ctprof_buf_append(b, gs, glen);
-			else
-				rf_name(b, p->display.s, p->display.len);
-			break;
-		case CTPROF_COL_THREADS:
-			rf_threads(b, p->threads_a, p->threads_b);
-			break;
+		if (shared_cell(x, t, r, gs, glen, x->cols[i], &col, &bold) == 2)
+			continue;
+		switch (x->cols[i]) { /* the shared columns have no case here */
 		case CTPROF_COL_METRIC:
 			ctprof_buf_puts(b, m->name);
 			break;
@@ -210,21 +251,10 @@ static void primary_cells(struct tctx *x, struct rt_table *t, const struct ctpro
 			}
 			col = sign_color(hasd, r->delta, RT_WHITE);
 			break;
-		case CTPROF_COL_PCT:
-			if (hasp)
-				rf_pct(b, r->pct);
-			else
-				ctprof_buf_putc(b, '-');
-			col = sign_color(hasd, r->delta, RT_WHITE);
-			bold = hasp && fabs(r->pct) > 0.5;
-			break;
 		case CTPROF_COL_ARROW:
 			rf_value(b, a, m->ladder);
 			ctprof_buf_puts(b, ARROW);
 			rf_value(b, c, m->ladder);
-			break;
-		case CTPROF_COL_VALUE:
-			ctprof_buf_putc(b, '-');
 			break;
 		case CTPROF_COL_TAGS: {
 			char tags[160];
@@ -233,15 +263,7 @@ static void primary_cells(struct tctx *x, struct rt_table *t, const struct ctpro
 			ctprof_buf_puts(b, tags);
 			break;
 		}
-		case CTPROF_COL_UPTIME:
-			uptime_cell(t, p);
-			continue;
-		case CTPROF_COL_SORTBY:
-			if (x->d->sort_kind == CTPROF_MK_PRIMARY)
-				sort_cell(b, x->d, p);
-			else
-				ctprof_buf_putc(b, '-');
-			col = sign_color(p->has_sort_delta, p->sort_delta, RT_CYAN);
+		default:
 			break;
 		}
 		cell_buf(t, b, col, bold);
@@ -262,7 +284,7 @@ static void derived_cells(struct tctx *x, struct rt_table *t, const struct ctpro
 {
 	const struct ctprof_derived_metric *dm = &ctprof_derived_metrics()[r->metric];
 	const struct ctprof_pair *p = &x->d->pairs[r->pair];
-	bool hasd = r->flags & CTPROF_ROW_DELTA, hasp = r->flags & CTPROF_ROW_PCT;
+	bool hasd = r->flags & CTPROF_ROW_DELTA;
 	struct ctprof_buf *b = &x->tmp;
 	size_t i;
 
@@ -272,16 +294,9 @@ static void derived_cells(struct tctx *x, struct rt_table *t, const struct ctpro
 		bool bold = false;
 
 		b->len = 0;
-		switch (x->cols[i]) {
-		case CTPROF_COL_GROUP:
-			if (gs)
-				ctprof_buf_append(b, gs, glen);
-			else
-				rf_name(b, p->display.s, p->display.len);
-			break;
-		case CTPROF_COL_THREADS:
-			rf_threads(b, p->threads_a, p->threads_b);
-			break;
+		if (shared_cell(x, t, r, gs, glen, x->cols[i], &col, &bold) == 2)
+			continue;
+		switch (x->cols[i]) { /* the shared columns have no case here */
 		case CTPROF_COL_METRIC:
 			ctprof_buf_puts(b, dm->name);
 			break;
@@ -298,33 +313,12 @@ static void derived_cells(struct tctx *x, struct rt_table *t, const struct ctpro
 				ctprof_buf_putc(b, '-');
 			col = sign_color(hasd, r->delta, RT_WHITE);
 			break;
-		case CTPROF_COL_PCT:
-			if (hasp)
-				rf_pct(b, r->pct);
-			else
-				ctprof_buf_putc(b, '-');
-			col = sign_color(hasd, r->delta, RT_WHITE);
-			bold = hasp && fabs(r->pct) > 0.5;
-			break;
 		case CTPROF_COL_ARROW:
 			derived_value(b, p->dv_mask_a, p->dv_a, r->metric, dm);
 			ctprof_buf_puts(b, ARROW);
 			derived_value(b, p->dv_mask_b, p->dv_b, r->metric, dm);
 			break;
-		case CTPROF_COL_VALUE:
-			ctprof_buf_putc(b, '-');
-			break;
-		case CTPROF_COL_TAGS:
-			break;
-		case CTPROF_COL_UPTIME:
-			uptime_cell(t, p);
-			continue;
-		case CTPROF_COL_SORTBY:
-			if (x->d->sort_kind == CTPROF_MK_PRIMARY)
-				sort_cell(b, x->d, p);
-			else
-				ctprof_buf_putc(b, '-');
-			col = sign_color(p->has_sort_delta, p->sort_delta, RT_CYAN);
+		default:
 			break;
 		}
 		cell_buf(t, b, col, bold);
