@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "testutil.h"
 
+#include <ctprof/snapshot.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -234,4 +236,37 @@ int tu_run(char *const argv[], char **out, char **errout, unsigned timeout_s)
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return -1;
+}
+
+const struct ctprof_thread *tu_find_tid(const struct ctprof_snapshot *s, uint32_t tid)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_threads; i++)
+		if (s->threads[i].tid == tid)
+			return &s->threads[i];
+	return NULL;
+}
+
+const struct ctprof_thread *tu_get_tid(const struct ctprof_snapshot *s, uint32_t tid)
+{
+	const struct ctprof_thread *t = tu_find_tid(s, tid);
+
+	if (!t) {
+		fprintf(stderr, "tid %u not in the snapshot\n", tid);
+		abort();
+	}
+	return t;
+}
+
+const struct ctprof_cgroup_stats *tu_get_cgroup(const struct ctprof_snapshot *s,
+						const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_cgroups; i++)
+		if (strcmp(s->cgroups[i].path, path) == 0)
+			return &s->cgroups[i].stats;
+	fprintf(stderr, "cgroup %s not in the snapshot\n", path);
+	abort();
 }

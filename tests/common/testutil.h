@@ -28,6 +28,17 @@ char *tu_fixture(const char *rel);
  * stdin is /dev/null. timeout_s bounds the run (SIGKILL on expiry).
  */
 int tu_run(char *const argv[], char **out, char **errout, unsigned timeout_s);
+struct ctprof_snapshot;
+struct ctprof_thread;
+struct ctprof_cgroup_stats;
+/* The thread with this tid, or NULL. */
+const struct ctprof_thread *tu_find_tid(const struct ctprof_snapshot *s, uint32_t tid);
+/* The same, but a missing tid aborts the test with a message. */
+const struct ctprof_thread *tu_get_tid(const struct ctprof_snapshot *s, uint32_t tid);
+/* The stats of the cgroup with this path; a missing one aborts with a message. */
+const struct ctprof_cgroup_stats *tu_get_cgroup(const struct ctprof_snapshot *s,
+						const char *path);
+
 /* The ctprof-harness binary under test. */
 const char *tu_harness(void);
 

@@ -79,28 +79,6 @@ static struct ctprof_snapshot *cap(const char *fixture_case)
 	return cap_mode(fixture_case, CTPROF_CAPTURE_AUTO, 2);
 }
 
-static const struct ctprof_thread *find_tid(const struct ctprof_snapshot *s, uint32_t tid)
-{
-	size_t i;
-
-	for (i = 0; i < s->n_threads; i++)
-		if (s->threads[i].tid == tid)
-			return &s->threads[i];
-	ck_abort_msg("tid %u not in the snapshot", tid);
-	return NULL;
-}
-
-static const struct ctprof_cgroup_stats *find_cg(const struct ctprof_snapshot *s, const char *path)
-{
-	size_t i;
-
-	for (i = 0; i < s->n_cgroups; i++)
-		if (strcmp(s->cgroups[i].path, path) == 0)
-			return &s->cgroups[i].stats;
-	ck_abort_msg("cgroup %s not in the snapshot", path);
-	return NULL;
-}
-
 static uint64_t kv(const struct ctprof_kvmap *m, const char *key)
 {
 	uint64_t v = 0;
@@ -562,9 +540,9 @@ START_TEST(test_parse_tally_live)
 	ck_assert_str_eq(ps->dominant_read_failure, "io");
 	ck_assert(ps->kernel_config_dominant);
 	ck_assert_uint_eq(ps->negative_dotted_values, 2);
-	ck_assert_uint_eq(find_tid(s, 61)->wait_sum, 0);
-	ck_assert_uint_eq(find_tid(s, 61)->sleep_max, 0);
-	ck_assert_uint_eq(find_tid(s, 61)->wait_max, 7500000);
+	ck_assert_uint_eq(tu_get_tid(s, 61)->wait_sum, 0);
+	ck_assert_uint_eq(tu_get_tid(s, 61)->sleep_max, 0);
+	ck_assert_uint_eq(tu_get_tid(s, 61)->wait_max, 7500000);
 	/* §4.9, once each, info level */
 	ck_assert_int_eq(nlogged, 2);
 	/* phase 1 attached to the one tgid (no exe link: not actionable) */
@@ -615,8 +593,8 @@ START_TEST(test_unsafe_cgroup_paths)
 	ck_assert_str_eq(s->cgroups[2].path, "/inside/../../outside");
 	ck_assert_str_eq(s->cgroups[3].path, "/ok");
 	/* "/" is cgroup_root itself */
-	ck_assert_uint_eq(find_cg(s, "/")->cpu.usage_usec, 1);
-	cg = find_cg(s, "/ok");
+	ck_assert_uint_eq(tu_get_cgroup(s, "/")->cpu.usage_usec, 1);
+	cg = tu_get_cgroup(s, "/ok");
 	ck_assert_uint_eq(cg->cpu.usage_usec, 5);
 	ck_assert_uint_eq(cg->cpu.nr_throttled, 2);
 	ck_assert_uint_eq(cg->cpu.throttled_usec, 30);
@@ -634,7 +612,7 @@ START_TEST(test_unsafe_cgroup_paths)
 	ck_assert(!cg->pids.max.set);
 	/* fixtures/.../outside/ holds usage_usec 999: never read */
 	for (i = 0; i < 2; i++) {
-		cg = find_cg(s, bad[i]);
+		cg = tu_get_cgroup(s, bad[i]);
 		ck_assert_uint_eq(cg->cpu.usage_usec, 0);
 		ck_assert_uint_eq(cg->cpu.nr_throttled, 0);
 		ck_assert_uint_eq(cg->memory.current, 0);
@@ -859,13 +837,13 @@ START_TEST(test_fmt_ext_enabled)
 	const struct ctprof_thread *t;
 
 	ck_assert_uint_eq(s->n_threads, 2);
-	t = find_tid(s, 777);
+	t = tu_get_tid(s, 777);
 	ck_assert(t->ext_enabled);
 	ck_assert_str_eq(t->policy, "SCHED_EXT");
 	ck_assert_uint_eq(t->fair_slice_ns, 3000000);
 	ck_assert_uint_eq(t->nr_migrations, 3);
 	/* "foo.enabled : 1" is not ext.enabled */
-	t = find_tid(s, 778);
+	t = tu_get_tid(s, 778);
 	ck_assert(!t->ext_enabled);
 	ck_assert_uint_eq(t->fair_slice_ns, 3000000);
 	ck_assert_uint_eq(t->nr_threads, 0); /* not the leader */
@@ -954,7 +932,7 @@ START_TEST(test_sibling_roots)
 	free(proc);
 	proc = tu_path("%s/proc-trees/edge-unsafe-cgroup/proc", CTPROF_FIXTURES_DIR);
 	s = cap_roots(proc, NULL, NULL, CTPROF_CAPTURE_SYNTHETIC, 1, 0);
-	ck_assert_uint_eq(find_cg(s, "/ok")->cpu.usage_usec, 5);
+	ck_assert_uint_eq(tu_get_cgroup(s, "/ok")->cpu.usage_usec, 5);
 	ctprof_snapshot_free(s);
 	free(proc);
 }

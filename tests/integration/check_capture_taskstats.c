@@ -52,16 +52,6 @@ static struct ctprof_snapshot *capture(struct ctprof_capture_opts o)
 	return s;
 }
 
-static const struct ctprof_thread *find_tid(const struct ctprof_snapshot *s, uint32_t tid)
-{
-	size_t i;
-
-	for (i = 0; i < s->n_threads; i++)
-		if (s->threads[i].tid == tid)
-			return &s->threads[i];
-	return NULL;
-}
-
 static bool is_taskstats_field(const struct ctprof_field_desc *d)
 {
 	return d->pred == CTPROF_PRED_CPU_DELAY || d->pred == CTPROF_PRED_BLOCK_DELAY ||
@@ -276,7 +266,7 @@ START_TEST(test_every_thread_queried)
 		ck_assert_uint_le(measured, s->taskstats_summary->ok_count);
 		ck_assert_uint_gt(s->n_threads, 1500);
 
-		t = find_tid(s, busy);
+		t = tu_find_tid(s, busy);
 		ck_assert_ptr_nonnull(t);
 		ck_assert_str_eq(t->comm, "ts-busy");
 		ck_assert(t->taskstats_measured);

@@ -79,28 +79,6 @@ static struct ctprof_snapshot *cap_fixture(const char *name, enum ctprof_capture
 	return s;
 }
 
-static const struct ctprof_thread *find_tid(const struct ctprof_snapshot *s, uint32_t tid)
-{
-	size_t i;
-
-	for (i = 0; i < s->n_threads; i++)
-		if (s->threads[i].tid == tid)
-			return &s->threads[i];
-	ck_abort_msg("tid %u not in the snapshot", tid);
-	return NULL;
-}
-
-static const struct ctprof_cgroup_stats *find_cg(const struct ctprof_snapshot *s, const char *path)
-{
-	size_t i;
-
-	for (i = 0; i < s->n_cgroups; i++)
-		if (strcmp(s->cgroups[i].path, path) == 0)
-			return &s->cgroups[i].stats;
-	ck_abort_msg("cgroup %s not in the snapshot", path);
-	return NULL;
-}
-
 /* The failure tally of one file; 0 when the file is not in the map. */
 static uint64_t fails(const struct ctprof_snapshot *s, const char *file)
 {
@@ -234,7 +212,7 @@ START_TEST(test_fifo_and_device_nodes)
 	s = cap_base(dir, CTPROF_CAPTURE_LIVE, 10);
 	alarm(0);
 	ck_assert_uint_eq(s->n_threads, 1);
-	t = find_tid(s, 101);
+	t = tu_get_tid(s, 101);
 	ck_assert_str_eq(t->comm, "demo-worker");
 	ck_assert_uint_eq(t->voluntary_csw, 42); /* status is a regular file */
 	assert_stat_absent(t);
@@ -298,7 +276,7 @@ START_TEST(test_symlink_loops)
 
 	s = cap_base(dir, CTPROF_CAPTURE_LIVE, 10);
 	ck_assert_uint_eq(s->n_threads, 1);
-	t = find_tid(s, 101);
+	t = tu_get_tid(s, 101);
 	ck_assert_str_eq(t->comm, "demo-worker");
 	ck_assert_uint_eq(t->run_time_ns, 1000000);
 	ck_assert_uint_eq(t->rchar, 100);
@@ -353,7 +331,7 @@ START_TEST(test_huge_sched)
 	/* the reader stops after its 4 MiB bound: far below the file's 100 MiB */
 	ck_assert_msg(maxrss_mib() - rss0 < 40, "peak RSS grew by %ld MiB", maxrss_mib() - rss0);
 	ck_assert_uint_eq(s->n_threads, 1);
-	t = find_tid(s, 101);
+	t = tu_get_tid(s, 101);
 	assert_stat_read(t);
 	assert_sched_absent(t);
 	ck_assert_uint_eq(t->sleep_max, 0);
@@ -394,7 +372,7 @@ START_TEST(test_many_empty_task_dirs)
 	ck_assert_msg(maxrss_mib() - rss0 < 256, "peak RSS grew by %ld MiB", maxrss_mib() - rss0);
 	/* every empty directory is a ghost: dropped, and its failed reads not counted */
 	ck_assert_uint_eq(s->n_threads, 1);
-	assert_stat_read(find_tid(s, 101));
+	assert_stat_read(tu_get_tid(s, 101));
 	ck_assert_uint_eq(s->parse_summary->tids_walked, n + 1);
 	ck_assert_uint_eq(s->parse_summary->read_failures, 0);
 	ctprof_snapshot_free(s);
@@ -407,7 +385,7 @@ END_TEST
 START_TEST(test_no_newlines)
 {
 	struct ctprof_snapshot *s = cap_fixture("proc-no-newline", CTPROF_CAPTURE_LIVE);
-	const struct ctprof_thread *t = find_tid(s, 101);
+	const struct ctprof_thread *t = tu_get_tid(s, 101);
 
 	/* the last line of every file is read without its newline */
 	ck_assert_str_eq(t->pcomm, "demo-proc");
@@ -429,7 +407,7 @@ END_TEST
 START_TEST(test_nul_bytes)
 {
 	struct ctprof_snapshot *s = cap_fixture("proc-nul-bytes", CTPROF_CAPTURE_LIVE);
-	const struct ctprof_thread *t = find_tid(s, 101);
+	const struct ctprof_thread *t = tu_get_tid(s, 101);
 
 	/* a NUL in text is an invalid byte: U+FFFD, never a truncation */
 	ck_assert_str_eq(t->pcomm, "nul" FFFD "pcomm");
@@ -468,7 +446,7 @@ START_TEST(test_forty_digit_numbers)
 
 	/* the 40-digit tgid directory is no tgid */
 	ck_assert_uint_eq(s->n_threads, 1);
-	t = find_tid(s, 101);
+	t = tu_get_tid(s, 101);
 	/* an overflowing number is absent (0), never saturated */
 	ck_assert_uint_eq(t->minflt, 0);
 	ck_assert_uint_eq(t->utime_clock_ticks, 0);
@@ -494,7 +472,7 @@ START_TEST(test_forty_digit_numbers)
 	/* 0.1234567890… ms: the fraction is cut at the nanosecond */
 	ck_assert_uint_eq(t->sleep_max, 123456);
 	ck_assert(!t->ext_enabled);
-	cg = find_cg(s, "/big");
+	cg = tu_get_cgroup(s, "/big");
 	ck_assert_uint_eq(cg->cpu.usage_usec, 0);
 	ck_assert_uint_eq(cg->cpu.nr_throttled, 2);
 	ck_assert_uint_eq(cg->cpu.throttled_usec, 30);
@@ -508,7 +486,7 @@ END_TEST
 START_TEST(test_negative_unsigned)
 {
 	struct ctprof_snapshot *s = cap_fixture("proc-negatives", CTPROF_CAPTURE_LIVE);
-	const struct ctprof_thread *t = find_tid(s, 101);
+	const struct ctprof_thread *t = tu_get_tid(s, 101);
 	const struct ctprof_cgroup_stats *cg;
 
 	ck_assert_uint_eq(t->minflt, 0);
@@ -545,7 +523,7 @@ START_TEST(test_negative_unsigned)
 	ctprof_snapshot_free(s);
 
 	s = cap_fixture("proc-negatives", CTPROF_CAPTURE_SYNTHETIC);
-	cg = find_cg(s, "/neg");
+	cg = tu_get_cgroup(s, "/neg");
 	ck_assert_uint_eq(cg->cpu.usage_usec, 0);
 	ck_assert_uint_eq(cg->cpu.nr_throttled, 2);
 	ck_assert_uint_eq(cg->cpu.throttled_usec, 0);
@@ -570,15 +548,15 @@ START_TEST(test_cgroup_dotdot)
 	/* the root holds usage_usec 1, a/ 3, b/ 7 and the fixture dir itself 999:
 	 * a path with a `..` component is never joined, even one that stays inside */
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		const struct ctprof_cgroup_stats *cg = find_cg(s, bad[i]);
+		const struct ctprof_cgroup_stats *cg = tu_get_cgroup(s, bad[i]);
 
 		ck_assert_msg(cg->cpu.usage_usec == 0, "%s read usage_usec %llu", bad[i],
 			      (unsigned long long)cg->cpu.usage_usec);
 		ck_assert_uint_eq(cg->cpu.max_period_us, 100000);
 	}
-	ck_assert_str_eq(find_tid(s, 74)->cgroup, "/a/../b");
+	ck_assert_str_eq(tu_get_tid(s, 74)->cgroup, "/a/../b");
 	/* the control */
-	ck_assert_uint_eq(find_cg(s, "/b")->cpu.usage_usec, 7);
+	ck_assert_uint_eq(tu_get_cgroup(s, "/b")->cpu.usage_usec, 7);
 	ctprof_snapshot_free(s);
 }
 END_TEST
@@ -614,17 +592,17 @@ START_TEST(test_every_byte_name)
 	int rc;
 
 	ck_assert_uint_eq(s->n_threads, 3);
-	ck_assert_str_eq(find_tid(s, 44)->comm, "y\nok 3 - forged\nnot ok 4 # TODO\nBail out!");
+	ck_assert_str_eq(tu_get_tid(s, 44)->comm, "y\nok 3 - forged\nnot ok 4 # TODO\nBail out!");
 	/* kept, decoded lossily; the trailing newline trimmed, the inner \t \n \r kept */
-	ck_assert_str_eq(find_tid(s, 42)->comm, want);
-	ck_assert_str_eq(find_tid(s, 42)->pcomm, want);
-	ck_assert_str_eq(find_tid(s, 43)->pcomm, want);
-	ck_assert_str_eq(find_tid(s, 43)->comm, "plain");
+	ck_assert_str_eq(tu_get_tid(s, 42)->comm, want);
+	ck_assert_str_eq(tu_get_tid(s, 42)->pcomm, want);
+	ck_assert_str_eq(tu_get_tid(s, 43)->pcomm, want);
+	ck_assert_str_eq(tu_get_tid(s, 43)->comm, "plain");
 	/* write + load round-trips byte for byte */
 	ck_assert_msg(ctprof_snapshot_write(s, a, &err) == 0, "%s", err.msg);
 	ck_assert_msg(ctprof_snapshot_write(s, b, &err) == 0, "%s", err.msg);
 	ck_assert_msg(ctprof_snapshot_load(a, &l, &err) == 0, "%s", err.msg);
-	ck_assert_str_eq(find_tid(l, 42)->comm, want);
+	ck_assert_str_eq(tu_get_tid(l, 42)->comm, want);
 	ck_assert_msg(ctprof_snapshot_to_json(s, &j1, &l1, &err) == 0, "%s", err.msg);
 	ck_assert_msg(ctprof_snapshot_to_json(l, &j2, &l2, &err) == 0, "%s", err.msg);
 	ck_assert(l1 == l2 && memcmp(j1, j2, l1) == 0);

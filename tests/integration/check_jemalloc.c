@@ -146,14 +146,6 @@ START_TEST(test_static_counters)
 }
 END_TEST
 
-static const struct ctprof_thread *find_tid(const struct ctprof_snapshot *s, int tid)
-{
-	for (size_t i = 0; i < s->n_threads; i++)
-		if (s->threads[i].tid == (uint32_t)tid)
-			return &s->threads[i];
-	return NULL;
-}
-
 /* The probe wired into a live capture (pid mode): counters in the snapshot. */
 START_TEST(test_capture_live_pid)
 {
@@ -178,7 +170,7 @@ START_TEST(test_capture_live_pid)
 	}
 	ck_assert_uint_eq(mine, NTHREADS + 1);
 	for (int k = 1; k <= NTHREADS; k++) {
-		const struct ctprof_thread *t = find_tid(s, w.tid[k]);
+		const struct ctprof_thread *t = tu_find_tid(s, w.tid[k]);
 
 		ck_assert_ptr_nonnull(t);
 		ck_assert(t->jemalloc_measured);
